@@ -1,0 +1,53 @@
+// Shared plumbing of the CLI layer: opening the repository (with the write
+// lock for writers), progress on a terminal, and output helpers.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/lock.h"
+#include "core/progress.h"
+#include "data/repo.h"
+
+namespace leanops::cli {
+
+/// Options every command understands.
+struct GlobalOptions {
+  bool quiet = false;
+  std::string command_line;  // for the lock holder text
+};
+
+GlobalOptions& Globals();
+
+/// An open repository; `lock` is held for writers until destruction.
+struct Session {
+  std::unique_ptr<Repo> repo;
+  std::unique_ptr<RepoLock> lock;
+};
+
+/// Opens the repository around the cwd without locking (readers).
+Session OpenForRead();
+/// Opens it and takes the write lock, printing a note when waiting.
+Session OpenForWrite(bool no_wait);
+
+/// A progress bar on stderr when it is a terminal and not --quiet; else silent.
+std::unique_ptr<Progress> MakeProgress();
+
+/// Prints a line on stdout unless --quiet.
+void Say(const std::string& line);
+void PrintJson(const nlohmann::json& value);
+
+/// Human-readable byte count ("1.5 GiB").
+std::string HumanBytes(uint64_t bytes);
+
+/// Command registration, one per command group.
+void RegisterDataCommands(CLI::App& app);
+void RegisterTransferCommands(CLI::App& app);
+void RegisterRemoteCommands(CLI::App& app);
+
+}  // namespace leanops::cli

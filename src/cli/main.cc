@@ -1,0 +1,51 @@
+// leanops: one binary for the lean MLOps loop. This file only parses the
+// command line and maps errors to exit codes (see README "Exit codes").
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <exception>
+
+#include "cli/cli_common.h"
+#include "core/error.h"
+#include "leanops_version.h"
+
+int main(int argc, char** argv) {
+  using leanops::cli::Globals;
+  for (int i = 0; i < argc; ++i) Globals().command_line += (i ? " " : "") + std::string(argv[i]);
+  Globals().command_line.replace(0, std::string(argv[0]).size(), "leanops");
+
+  CLI::App app{"leanops: data versioning, pipelines, tracking and serving for lean ML teams.\n"
+               "Compatible with DVC repositories (.dvc files, .dvc/cache, .dvc/config).",
+               "leanops"};
+  app.set_version_flag("--version", std::string("leanops ") + LEANOPS_VERSION);
+  app.require_subcommand(1);
+  app.fallthrough();
+  app.add_flag("-q,--quiet", Globals().quiet, "Print nothing but errors");
+  leanops::cli::RegisterDataCommands(app);
+  leanops::cli::RegisterTransferCommands(app);
+  leanops::cli::RegisterRemoteCommands(app);
+
+  try {
+    app.parse(argc, argv);
+    return 0;
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "leanops: error: %s (see 'leanops --help')\n", e.what());
+    return leanops::ExitCodeFor(leanops::ErrorKind::kUsage);
+  } catch (const leanops::Error& e) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "leanops: error: %s\n", e.what());
+    return leanops::ExitCodeFor(e.kind());
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "leanops: error: out of memory\n");
+    return leanops::ExitCodeFor(leanops::ErrorKind::kIO);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "leanops: error: internal error: %s\n", e.what());
+    return leanops::ExitCodeFor(leanops::ErrorKind::kInternal);
+  }
+}

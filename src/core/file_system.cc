@@ -1,0 +1,339 @@
+// POSIX implementation of FileSystem.
+#include "core/file_system.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <random>
+
+#include "core/error.h"
+
+namespace leanops {
+namespace {
+
+// Temp files are named "<final>.lotmp.<random>" so an interrupted write never
+// occupies the final name and leftovers are recognisable for cleanup.
+constexpr std::string_view kTempMarker = ".lotmp.";
+
+FileInfo InfoFromStat(const struct stat& st) {
+  FileInfo info;
+  if (S_ISREG(st.st_mode))
+    info.type = FileType::kFile;
+  else if (S_ISDIR(st.st_mode))
+    info.type = FileType::kDirectory;
+  else if (S_ISLNK(st.st_mode))
+    info.type = FileType::kSymlink;
+  else
+    info.type = FileType::kOther;
+  info.size = static_cast<uint64_t>(st.st_size);
+  info.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+  info.inode = st.st_ino;
+  info.mode = st.st_mode & 07777;
+  return info;
+}
+
+class Fd {
+ public:
+  explicit Fd(int fd) : fd_(fd) {}
+  ~Fd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  int get() const { return fd_; }
+  void Close(const std::string& path) {
+    int fd = fd_;
+    fd_ = -1;
+    if (::close(fd) != 0) ThrowErrno("cannot close", path, errno);
+  }
+
+ private:
+  int fd_;
+};
+
+void WriteAll(int fd, const char* data, size_t size, const std::string& path) {
+  while (size > 0) {
+    ssize_t n = ::write(fd, data, size);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      ThrowErrno("cannot write", path, errno);
+    }
+    data += n;
+    size -= static_cast<size_t>(n);
+  }
+}
+
+std::string ParentOf(const std::string& path) {
+  size_t slash = path.find_last_of('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+class PosixFileSystem : public FileSystem {
+ public:
+  FileInfo Stat(const std::string& path) override {
+    struct stat st;
+    if (::lstat(path.c_str(), &st) != 0) {
+      if (errno == ENOENT || errno == ENOTDIR) return FileInfo{};
+      ThrowErrno("cannot stat", path, errno);
+    }
+    return InfoFromStat(st);
+  }
+
+  FileInfo StatFollow(const std::string& path) override {
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0) {
+      if (errno == ENOENT || errno == ENOTDIR) return FileInfo{};
+      ThrowErrno("cannot stat", path, errno);
+    }
+    return InfoFromStat(st);
+  }
+
+  std::string ReadFile(const std::string& path) override {
+    std::string out;
+    ReadChunks(path, 1 << 16, [&](const char* data, size_t n) { out.append(data, n); });
+    return out;
+  }
+
+  void ReadChunks(const std::string& path, size_t chunk_size,
+                  const std::function<void(const char*, size_t)>& sink) override {
+    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (fd.get() < 0) ThrowErrno("cannot open", path, errno);
+    ::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
+    auto buffer = std::make_unique_for_overwrite<char[]>(chunk_size);
+    for (;;) {
+      ssize_t n = ::read(fd.get(), buffer.get(), chunk_size);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        ThrowErrno("cannot read", path, errno);
+      }
+      if (n == 0) break;
+      sink(buffer.get(), static_cast<size_t>(n));
+    }
+  }
+
+  void WriteFileAtomic(const std::string& path, std::string_view contents,
+                       uint32_t mode) override {
+    std::string temp = TempNameFor(path);
+    {
+      Fd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));
+      if (fd.get() < 0) ThrowErrno("cannot create", temp, errno);
+      try {
+        WriteAll(fd.get(), contents.data(), contents.size(), temp);
+        if (::fsync(fd.get()) != 0) ThrowErrno("cannot sync", temp, errno);
+        fd.Close(temp);
+      } catch (...) {
+        ::unlink(temp.c_str());
+        throw;
+      }
+    }
+    if (::rename(temp.c_str(), path.c_str()) != 0) {
+      int e = errno;
+      ::unlink(temp.c_str());
+      ThrowErrno("cannot rename to", path, e);
+    }
+    SyncDir(ParentOf(path));
+  }
+
+  void CopyFile(const std::string& from, const std::string& to, bool durable) override {
+    Fd in(::open(from.c_str(), O_RDONLY | O_CLOEXEC));
+    if (in.get() < 0) ThrowErrno("cannot open", from, errno);
+    Fd out(::open(to.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    if (out.get() < 0) ThrowErrno("cannot create", to, errno);
+    // copy_file_range keeps the bytes in the kernel; fall back to read/write
+    // across filesystems where it is not supported.
+    bool fallback = false;
+    for (;;) {
+      ssize_t n = ::copy_file_range(in.get(), nullptr, out.get(), nullptr, 1 << 30, 0);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        if (errno == EXDEV || errno == ENOSYS || errno == EOPNOTSUPP || errno == EINVAL) {
+          fallback = true;
+          break;
+        }
+        ThrowErrno("cannot copy to", to, errno);
+      }
+      if (n == 0) break;
+    }
+    if (fallback) {
+      auto buffer = std::make_unique_for_overwrite<char[]>(1 << 20);
+      for (;;) {
+        ssize_t n = ::read(in.get(), buffer.get(), 1 << 20);
+        if (n < 0) {
+          if (errno == EINTR) continue;
+          ThrowErrno("cannot read", from, errno);
+        }
+        if (n == 0) break;
+        WriteAll(out.get(), buffer.get(), static_cast<size_t>(n), to);
+      }
+    }
+    if (durable && ::fsync(out.get()) != 0) ThrowErrno("cannot sync", to, errno);
+    out.Close(to);
+  }
+
+  void Rename(const std::string& from, const std::string& to) override {
+    if (::rename(from.c_str(), to.c_str()) != 0) ThrowErrno("cannot rename to", to, errno);
+  }
+
+  void RemoveFile(const std::string& path) override {
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT) ThrowErrno("cannot remove", path, errno);
+  }
+
+  void RemoveAll(const std::string& path) override {
+    FileInfo info = Stat(path);
+    if (!info.exists()) return;
+    if (info.is_dir()) {
+      // Read-only cache files sit in writable directories, so unlink works;
+      // a read-only directory is made writable first.
+      if ((info.mode & 0200) == 0) ::chmod(path.c_str(), info.mode | 0700);
+      for (const std::string& name : ListDir(path)) RemoveAll(path + "/" + name);
+      if (::rmdir(path.c_str()) != 0 && errno != ENOENT) ThrowErrno("cannot remove", path, errno);
+    } else {
+      RemoveFile(path);
+    }
+  }
+
+  void MakeDirs(const std::string& path) override {
+    if (path.empty() || path == "." || path == "/") return;
+    if (::mkdir(path.c_str(), 0755) == 0) return;
+    if (errno == EEXIST) {
+      if (StatFollow(path).is_dir()) return;
+      ThrowIO("cannot create directory '{}': a file is in the way", path);
+    }
+    if (errno != ENOENT) ThrowErrno("cannot create directory", path, errno);
+    MakeDirs(ParentOf(path));
+    if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST)
+      ThrowErrno("cannot create directory", path, errno);
+  }
+
+  void Hardlink(const std::string& from, const std::string& to) override {
+    if (::link(from.c_str(), to.c_str()) != 0) ThrowErrno("cannot hardlink to", to, errno);
+  }
+
+  void Symlink(const std::string& target, const std::string& link) override {
+    if (::symlink(target.c_str(), link.c_str()) != 0) ThrowErrno("cannot symlink", link, errno);
+  }
+
+  void Reflink(const std::string& from, const std::string& to) override {
+    Fd in(::open(from.c_str(), O_RDONLY | O_CLOEXEC));
+    if (in.get() < 0) ThrowErrno("cannot open", from, errno);
+    Fd out(::open(to.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    if (out.get() < 0) ThrowErrno("cannot create", to, errno);
+    if (::ioctl(out.get(), FICLONE, in.get()) != 0) {
+      int e = errno;
+      ::unlink(to.c_str());
+      ThrowErrno("cannot reflink to", to, e);
+    }
+    out.Close(to);
+  }
+
+  void Chmod(const std::string& path, uint32_t mode) override {
+    if (::chmod(path.c_str(), mode) != 0) ThrowErrno("cannot chmod", path, errno);
+  }
+
+  std::vector<std::string> ListDir(const std::string& path) override {
+    std::vector<std::string> names;
+    DIR* dir = ::opendir(path.c_str());
+    if (!dir) {
+      if (errno == ENOENT || errno == ENOTDIR) return names;
+      ThrowErrno("cannot list", path, errno);
+    }
+    while (struct dirent* entry = ::readdir(dir)) {
+      std::string_view name = entry->d_name;
+      if (name == "." || name == "..") continue;
+      names.emplace_back(name);
+    }
+    ::closedir(dir);
+    return names;
+  }
+
+  std::vector<WalkEntry> Walk(const std::string& root,
+                              const std::vector<std::string>& skip_dirs) override {
+    std::vector<WalkEntry> out;
+    WalkInto(root, "", skip_dirs, &out);
+    std::sort(out.begin(), out.end(),
+              [](const WalkEntry& a, const WalkEntry& b) { return a.relpath < b.relpath; });
+    return out;
+  }
+
+  void SyncDir(const std::string& path) override {
+    Fd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (fd.get() < 0) ThrowErrno("cannot open directory", path, errno);
+    ::fsync(fd.get());  // some filesystems refuse fsync on directories; not fatal
+  }
+
+  void SyncFilesystem(const std::string& path) override {
+    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (fd.get() < 0) ThrowErrno("cannot open", path, errno);
+    if (::syncfs(fd.get()) != 0) ThrowErrno("cannot sync filesystem of", path, errno);
+  }
+
+ private:
+  // Uses openat/fstatat relative to the directory fd: one path lookup per
+  // entry instead of one per path component.
+  void WalkInto(const std::string& dir_path, const std::string& prefix,
+                const std::vector<std::string>& skip_dirs, std::vector<WalkEntry>* out) {
+    int dfd = ::open(dir_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0) ThrowErrno("cannot open directory", dir_path, errno);
+    DIR* dir = ::fdopendir(dfd);
+    if (!dir) {
+      ::close(dfd);
+      ThrowErrno("cannot list", dir_path, errno);
+    }
+    std::vector<std::string> subdirs;
+    while (struct dirent* entry = ::readdir(dir)) {
+      std::string_view name = entry->d_name;
+      if (name == "." || name == "..") continue;
+      struct stat st;
+      if (::fstatat(dfd, entry->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+        if (errno == ENOENT) continue;  // removed while walking
+        int e = errno;
+        ::closedir(dir);
+        ThrowErrno("cannot stat", dir_path + "/" + std::string(name), e);
+      }
+      if (S_ISLNK(st.st_mode)) {
+        // Links to files count as files (as DVC follows them); links to
+        // directories are not followed, which avoids cycles.
+        struct stat target;
+        if (::fstatat(dfd, entry->d_name, &target, 0) != 0 || !S_ISREG(target.st_mode)) continue;
+        st = target;
+      }
+      if (S_ISDIR(st.st_mode)) {
+        if (std::find(skip_dirs.begin(), skip_dirs.end(), name) == skip_dirs.end())
+          subdirs.emplace_back(name);
+      } else if (S_ISREG(st.st_mode)) {
+        out->push_back(WalkEntry{prefix + std::string(name), InfoFromStat(st)});
+      }
+    }
+    ::closedir(dir);
+    for (const std::string& sub : subdirs)
+      WalkInto(dir_path + "/" + sub, prefix + sub + "/", skip_dirs, out);
+  }
+};
+
+}  // namespace
+
+FileSystem& RealFs() {
+  static PosixFileSystem fs;
+  return fs;
+}
+
+std::string TempNameFor(const std::string& path) {
+  static std::atomic<uint64_t> counter{0};
+  thread_local std::mt19937_64 rng(std::random_device{}());
+  return fmt::format("{}{}{:x}{:x}", path, kTempMarker, rng() & 0xffffffff, ++counter);
+}
+
+bool IsTempName(std::string_view name) { return name.find(kTempMarker) != std::string_view::npos; }
+
+}  // namespace leanops

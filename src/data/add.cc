@@ -1,0 +1,126 @@
+// add and commit: hash outputs into the cache and record them in .dvc files.
+#include <algorithm>
+
+#include "core/error.h"
+#include "core/subprocess.h"
+#include "data/ops.h"
+
+namespace leanops {
+namespace {
+
+// DVC refuses to track what git already tracks: the data would be committed
+// twice and the .gitignore entry would not apply.
+void CheckNotTrackedByGit(Repo& repo, const std::string& abs_path, const std::string& user_path) {
+  if (!repo.has_git()) return;
+  ProcessResult r = RunCapture({"git", "ls-files", "-z", "--", repo.RelPath(abs_path)}, repo.root());
+  if (r.exit_code == 0 && !r.out.empty())
+    ThrowData("'{}' is already tracked by git; run 'git rm -r --cached {}' first", user_path,
+              user_path);
+}
+
+void CheckAddable(Repo& repo, const std::string& abs_path, const std::string& user_path) {
+  FileInfo info = repo.fs().StatFollow(abs_path);
+  if (!info.exists()) ThrowData("path '{}' does not exist", user_path);
+  if (!info.is_file() && !info.is_dir())
+    ThrowData("'{}' is neither a regular file nor a directory", user_path);
+  if (abs_path == repo.root()) ThrowData("cannot track the repository root itself");
+  std::string rel = repo.RelPath(abs_path);
+  for (const char* reserved : {".dvc", ".git"})
+    if (rel == reserved || rel.rfind(std::string(reserved) + "/", 0) == 0)
+      ThrowData("'{}' is inside {}, which leanops manages itself", user_path, reserved);
+  if (abs_path.ends_with(".dvc")) ThrowData("'{}' is a pointer file, not data", user_path);
+  // A path inside an output that another .dvc file tracks would be stored twice.
+  for (std::string dir = DirName(abs_path); dir.size() > repo.root().size(); dir = DirName(dir))
+    if (repo.fs().Stat(dir + ".dvc").is_file())
+      ThrowData("'{}' is inside '{}', which '{}' already tracks", user_path, repo.RelPath(dir),
+                repo.RelPath(dir + ".dvc"));
+  CheckNotTrackedByGit(repo, abs_path, user_path);
+}
+
+// Updates (or creates) the entry for `out_path` in `file` from `hash`.
+// Returns true when the entry changed.
+bool UpdateOut(DvcFile& file, const std::string& out_path, const OutputHash& hash) {
+  auto it = std::find_if(file.outs.begin(), file.outs.end(),
+                         [&](const DvcOut& o) { return o.path == out_path; });
+  if (it == file.outs.end()) {
+    file.outs.push_back(DvcOut{});
+    it = file.outs.end() - 1;
+    it->path = out_path;
+    it->extra = YAML::Node(YAML::NodeType::Map);
+  }
+  DvcOut before = *it;
+  it->md5 = hash.oid;
+  it->size = hash.size;
+  it->nfiles = hash.is_dir ? std::optional<uint64_t>(hash.nfiles) : std::nullopt;
+  it->isexec = !hash.is_dir && hash.isexec;
+  it->legacy_hash = false;
+  return before.md5 != it->md5 || before.size != it->size || before.nfiles != it->nfiles ||
+         before.isexec != it->isexec || before.legacy_hash;
+}
+
+AddedOutput Describe(Repo& repo, const DvcFile& file, const std::string& abs_path,
+                     const OutputHash& hash, bool changed) {
+  return AddedOutput{repo.RelPath(file.path), repo.RelPath(abs_path), hash.is_dir, hash.oid,
+                     hash.size, hash.nfiles, changed};
+}
+
+}  // namespace
+
+std::vector<AddedOutput> Add(Repo& repo, const std::vector<std::string>& paths, int jobs,
+                             Progress& progress) {
+  std::vector<std::string> abs_paths;
+  for (const std::string& user_path : paths) {
+    std::string abs = repo.AbsPath(user_path);
+    CheckAddable(repo, abs, user_path);
+    abs_paths.push_back(abs);
+  }
+  std::vector<AddedOutput> added;
+  for (const std::string& abs : abs_paths) {
+    OutputHash hash = HashOutput(repo, abs, HashOptions{true, true, jobs}, progress);
+    // Objects must be durable before a pointer names them.
+    repo.fs().SyncFilesystem(repo.cache().root());
+    std::string pointer_path = abs + ".dvc";
+    DvcFile file;
+    if (repo.fs().Stat(pointer_path).is_file()) {
+      file = LoadDvcFile(repo.fs(), pointer_path);
+    } else {
+      file.path = pointer_path;
+      file.extra = YAML::Node(YAML::NodeType::Map);
+    }
+    bool changed = UpdateOut(file, BaseName(abs), hash);
+    if (changed) SaveDvcFile(repo.fs(), file);
+    if (repo.has_git()) AddGitignoreEntry(repo.fs(), DirName(abs), BaseName(abs));
+    repo.state().Flush();
+    added.push_back(Describe(repo, file, abs, hash, changed));
+  }
+  return added;
+}
+
+std::vector<AddedOutput> Commit(Repo& repo, const std::vector<std::string>& targets, int jobs,
+                                Progress& progress) {
+  std::vector<AddedOutput> committed;
+  for (DvcFile& file : repo.LoadTargets(targets)) {
+    bool file_changed = false;
+    std::vector<std::pair<std::string, OutputHash>> hashes;
+    for (const DvcOut& out : file.outs) {
+      std::string abs = OutputAbsPath(file, out);
+      OutputHash hash = HashOutput(repo, abs, HashOptions{true, out.cache, jobs}, progress);
+      if (!hash.exists)
+        ThrowData("output '{}' of '{}' does not exist; nothing to commit", repo.RelPath(abs),
+                  repo.RelPath(file.path));
+      hashes.emplace_back(out.path, std::move(hash));
+    }
+    repo.fs().SyncFilesystem(repo.cache().root());
+    for (auto& [out_path, hash] : hashes) {
+      bool changed = UpdateOut(file, out_path, hash);
+      file_changed |= changed;
+      committed.push_back(Describe(repo, file, NormalizePath(DirName(file.path) + "/" + out_path),
+                                   hash, changed));
+    }
+    if (file_changed) SaveDvcFile(repo.fs(), file);
+    repo.state().Flush();
+  }
+  return committed;
+}
+
+}  // namespace leanops

@@ -1,0 +1,62 @@
+// The content-addressed cache, in DVC 3's layout:
+//   <root>/files/md5/<first 2 hex>/<remaining 30 hex>[.dir]
+// Objects are read-only (0444) and written under a temp name, then renamed,
+// so an object under its final name is always complete. Reading an object
+// whose bytes do not hash to its name reports it as corrupted and removes it.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/file_system.h"
+#include "data/dir_manifest.h"
+
+namespace leanops {
+
+class Cache {
+ public:
+  Cache(FileSystem& fs, std::string root, std::vector<LinkType> link_types);
+
+  const std::string& root() const { return root_; }
+  FileSystem& fs() { return fs_; }
+  /// <root>/files/md5/ab/cdef...
+  std::string ObjectPath(const std::string& oid) const;
+  bool Has(const std::string& oid);
+
+  /// Copies the file at `source` into the cache as `oid` unless already there.
+  void InsertFile(const std::string& source, const std::string& oid);
+  /// Moves an already complete and verified temp file (in the same
+  /// filesystem) into place as `oid`.
+  void AdoptFile(const std::string& temp_path, const std::string& oid);
+  /// Stores bytes (a directory manifest) as `oid`.
+  void InsertBytes(const std::string& bytes, const std::string& oid);
+  /// A temp path inside the cache for downloads of `oid`.
+  std::string TempPath(const std::string& oid);
+  /// A temp path inside the cache for data whose oid is not known yet.
+  std::string IncomingTempPath();
+
+  /// Reads and verifies a `.dir` object. Throws kData if missing or corrupted.
+  std::vector<ManifestEntry> LoadManifest(const std::string& oid);
+
+  /// Rehashes the object; when it does not match its name, removes it and
+  /// returns false.
+  bool Verify(const std::string& oid);
+
+  /// Creates `dest` (which must not exist) from the object, with the first
+  /// link type that works. Atomic: goes through a temp name beside `dest`.
+  void Materialize(const std::string& oid, const std::string& dest, bool executable);
+
+  /// Every oid in the cache (for gc).
+  std::vector<std::string> ListOids();
+
+ private:
+  void EnsureObjectDir(const std::string& oid);
+  FileSystem& fs_;
+  std::string root_;
+  std::vector<LinkType> link_types_;
+};
+
+/// md5 of a file's bytes (DVC 3 `md5`), read in 1 MiB chunks.
+std::string HashFile(FileSystem& fs, const std::string& path);
+
+}  // namespace leanops

@@ -1,0 +1,56 @@
+#include "core/error.h"
+#include "data/ops.h"
+
+namespace leanops {
+namespace {
+
+std::vector<std::string> SplitLines(const std::string& text) {
+  std::vector<std::string> lines;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    lines.push_back(text.substr(pos, end - pos));
+    pos = end + 1;
+  }
+  return lines;
+}
+
+}  // namespace
+
+void AddGitignoreEntry(FileSystem& fs, const std::string& dir, const std::string& name) {
+  std::string path = dir + "/.gitignore";
+  std::string entry = "/" + name;
+  std::string text = fs.Stat(path).exists() ? fs.ReadFile(path) : "";
+  for (const std::string& line : SplitLines(text))
+    if (line == entry) return;
+  if (!text.empty() && text.back() != '\n') text += "\n";
+  text += entry + "\n";
+  fs.WriteFileAtomic(path, text);
+}
+
+void RemoveGitignoreEntry(FileSystem& fs, const std::string& dir, const std::string& name) {
+  std::string path = dir + "/.gitignore";
+  if (!fs.Stat(path).exists()) return;
+  std::string entry = "/" + name;
+  std::string kept;
+  bool found = false;
+  for (const std::string& line : SplitLines(fs.ReadFile(path))) {
+    if (line == entry) {
+      found = true;
+      continue;
+    }
+    kept += line + "\n";
+  }
+  if (!found) return;
+  if (kept.find_first_not_of(" \t\n") == std::string::npos)
+    fs.RemoveFile(path);
+  else
+    fs.WriteFileAtomic(path, kept);
+}
+
+std::string OutputAbsPath(const DvcFile& file, const DvcOut& out) {
+  return NormalizePath(DirName(file.path) + "/" + out.path);
+}
+
+}  // namespace leanops

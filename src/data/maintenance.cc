@@ -1,0 +1,97 @@
+// remove, ls and gc.
+#include <algorithm>
+#include <set>
+
+#include "core/error.h"
+#include "data/ops.h"
+#include "data/remote.h"
+
+namespace leanops {
+namespace {
+
+// Output oids of dvc.lock files (pipeline outputs are referenced too).
+void AddLockfileOids(Repo& repo, std::set<std::string>& oids) {
+  std::string path = repo.root() + "/dvc.lock";
+  if (!repo.fs().Stat(path).is_file()) return;
+  YAML::Node lock;
+  try {
+    lock = YAML::Load(repo.fs().ReadFile(path));
+  } catch (const YAML::Exception& e) {
+    ThrowData("{}:{}: invalid YAML: {}", path, e.mark.line + 1, e.msg);
+  }
+  if (!lock["stages"] || !lock["stages"].IsMap()) return;
+  for (const auto& stage : lock["stages"]) {
+    for (const char* section : {"outs", "deps"}) {
+      const YAML::Node& list = stage.second[section];
+      if (!list || !list.IsSequence()) continue;
+      for (const auto& item : list)
+        if (item["md5"] && item["md5"].IsScalar()) oids.insert(item["md5"].as<std::string>());
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> Remove(Repo& repo, const std::vector<std::string>& targets, bool outs) {
+  std::vector<std::string> removed;
+  for (const DvcFile& file : repo.LoadTargets(targets)) {
+    for (const DvcOut& out : file.outs) {
+      std::string abs = OutputAbsPath(file, out);
+      if (outs) repo.fs().RemoveAll(abs);
+      RemoveGitignoreEntry(repo.fs(), DirName(abs), BaseName(abs));
+    }
+    repo.fs().RemoveFile(file.path);
+    removed.push_back(repo.RelPath(file.path));
+  }
+  return removed;
+}
+
+std::vector<TrackedOutput> ListOutputs(Repo& repo) {
+  std::vector<TrackedOutput> list;
+  for (const DvcFile& file : repo.LoadTargets({})) {
+    for (const DvcOut& out : file.outs) {
+      list.push_back(TrackedOutput{repo.RelPath(file.path), repo.RelPath(OutputAbsPath(file, out)),
+                                   out.is_dir(), out.md5, out.size.value_or(0),
+                                   out.nfiles.value_or(out.is_dir() ? 0 : 1)});
+    }
+  }
+  return list;
+}
+
+std::vector<std::string> ReferencedOids(Repo& repo) {
+  std::set<std::string> oids;
+  for (const DvcFile& file : repo.LoadTargets({}))
+    for (const DvcOut& out : file.outs)
+      if (!out.md5.empty()) oids.insert(out.md5);
+  AddLockfileOids(repo, oids);
+  std::vector<std::string> dirs;
+  for (const std::string& oid : oids)
+    if (oid.ends_with(".dir")) dirs.push_back(oid);
+  for (const std::string& dir : dirs)
+    for (const ManifestEntry& entry : repo.cache().LoadManifest(dir)) oids.insert(entry.md5);
+  return {oids.begin(), oids.end()};
+}
+
+GcResult CollectGarbage(Repo& repo, const GcOptions& options) {
+  std::vector<std::string> keep = ReferencedOids(repo);
+  GcResult result;
+  for (const std::string& oid : repo.cache().ListOids()) {
+    if (std::binary_search(keep.begin(), keep.end(), oid)) continue;
+    std::string path = repo.cache().ObjectPath(oid);
+    result.objects++;
+    result.bytes += repo.fs().Stat(path).size;
+    if (!options.dry) repo.fs().RemoveFile(path);
+  }
+  if (options.cloud) {
+    std::unique_ptr<Remote> remote =
+        OpenRemote(repo.config().Remote(options.remote), repo.dvc_dir(), repo.clock());
+    std::vector<std::string> doomed;
+    for (const std::string& oid : remote->List())
+      if (!std::binary_search(keep.begin(), keep.end(), oid)) doomed.push_back(oid);
+    result.remote_objects = doomed.size();
+    if (!options.dry) remote->Remove(doomed);
+  }
+  return result;
+}
+
+}  // namespace leanops

@@ -1,0 +1,169 @@
+#include "data/repo.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <climits>
+
+#include "core/error.h"
+
+namespace leanops {
+namespace {
+
+const char kDvcGitignore[] = "/config.local\n/tmp\n/cache\n";
+const char kDvcignore[] =
+    "# Add patterns of files dvc should ignore, which could improve\n"
+    "# the performance. Learn more at\n"
+    "# https://dvc.org/doc/user-guide/dvcignore\n";
+
+std::string CurrentDir() {
+  char buffer[PATH_MAX];
+  if (!::getcwd(buffer, sizeof(buffer))) ThrowErrno("cannot get", "current directory", errno);
+  return buffer;
+}
+
+}  // namespace
+
+std::string NormalizePath(const std::string& path) {
+  std::vector<std::string> parts;
+  size_t pos = 0;
+  while (pos <= path.size()) {
+    size_t slash = path.find('/', pos);
+    if (slash == std::string::npos) slash = path.size();
+    std::string part = path.substr(pos, slash - pos);
+    pos = slash + 1;
+    if (part.empty() || part == ".") continue;
+    if (part == "..") {
+      if (!parts.empty()) parts.pop_back();
+      continue;
+    }
+    parts.push_back(part);
+  }
+  std::string out;
+  for (const std::string& p : parts) out += "/" + p;
+  return out.empty() ? "/" : out;
+}
+
+std::string DirName(const std::string& path) {
+  size_t slash = path.find_last_of('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+std::string BaseName(const std::string& path) {
+  size_t slash = path.find_last_of('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+Repo::Repo(FileSystem& fs, Clock& clock, std::string root)
+    : fs_(fs), clock_(clock), root_(std::move(root)) {
+  config_ = RepoConfig::Load(fs_, dvc_dir());
+  cache_ = std::make_unique<Cache>(fs_, config_.CacheDir(), config_.CacheLinkTypes());
+  has_git_ = fs_.Stat(root_ + "/.git").exists();
+}
+
+std::unique_ptr<Repo> Repo::Open(FileSystem& fs, Clock& clock, const std::string& start_dir) {
+  std::string dir = NormalizePath(start_dir.empty() || start_dir[0] != '/'
+                                      ? CurrentDir() + "/" + start_dir
+                                      : start_dir);
+  for (std::string candidate = dir;; candidate = DirName(candidate)) {
+    if (fs.Stat(candidate + "/.dvc").is_dir())
+      return std::make_unique<Repo>(fs, clock, candidate);
+    if (candidate == "/") break;
+  }
+  ThrowData("'{}' is not inside a leanops/DVC repository (no .dvc directory found); run "
+            "'leanops init' first",
+            dir);
+}
+
+void Repo::Init(FileSystem& fs, const std::string& dir, bool no_scm, bool force) {
+  std::string root = NormalizePath(dir[0] == '/' ? dir : CurrentDir() + "/" + dir);
+  if (!no_scm && !fs.Stat(root + "/.git").exists())
+    ThrowData("'{}' is not the top of a git repository; run 'git init' first or use --no-scm",
+              root);
+  std::string dvc = root + "/.dvc";
+  if (fs.Stat(dvc).exists() && !force)
+    ThrowData("'{}' is already initialised; use -f to reinitialise", dvc);
+  if (force && fs.Stat(dvc).exists()) {
+    // Reinitialising keeps the cache (it holds data); configuration is reset.
+    fs.RemoveFile(dvc + "/config");
+    fs.RemoveFile(dvc + "/config.local");
+  }
+  fs.MakeDirs(dvc + "/tmp");
+  fs.WriteFileAtomic(dvc + "/config", no_scm ? "[core]\n    no_scm = True\n" : "");
+  fs.WriteFileAtomic(dvc + "/.gitignore", kDvcGitignore);
+  if (!fs.Stat(root + "/.dvcignore").exists()) fs.WriteFileAtomic(root + "/.dvcignore", kDvcignore);
+}
+
+StateIndex& Repo::state() {
+  if (!state_) {
+    std::string dir = dvc_dir() + "/tmp/leanops";
+    fs_.MakeDirs(dir);
+    state_ = std::make_unique<StateIndex>(dir + "/state.db");
+  }
+  return *state_;
+}
+
+std::unique_ptr<RepoLock> Repo::Lock(const std::string& command, bool no_wait,
+                                     const std::function<void(const std::string&)>& on_wait) {
+  fs_.MakeDirs(dvc_dir() + "/tmp");
+  return std::make_unique<RepoLock>(dvc_dir() + "/tmp/lock", command, no_wait, on_wait);
+}
+
+std::string Repo::AbsPath(const std::string& user_path) const {
+  if (user_path.empty()) ThrowUsage("empty path");
+  std::string abs =
+      NormalizePath(user_path[0] == '/' ? user_path : CurrentDir() + "/" + user_path);
+  if (abs != root_ && abs.rfind(root_ + "/", 0) != 0)
+    ThrowData("'{}' is outside the repository '{}'", user_path, root_);
+  return abs;
+}
+
+std::string Repo::RelPath(const std::string& abs_path) const {
+  if (abs_path == root_) return ".";
+  if (abs_path.rfind(root_ + "/", 0) == 0) return abs_path.substr(root_.size() + 1);
+  return abs_path;
+}
+
+std::vector<std::string> Repo::FindDvcFiles() {
+  std::vector<std::string> found;
+  std::vector<std::string> stack{root_};
+  while (!stack.empty()) {
+    std::string dir = stack.back();
+    stack.pop_back();
+    std::vector<std::string> names = fs_.ListDir(dir);
+    std::sort(names.begin(), names.end());
+    for (const std::string& name : names) {
+      std::string path = dir + "/" + name;
+      if (name.size() > 4 && name.ends_with(".dvc") && fs_.Stat(path).is_file()) {
+        found.push_back(path);
+        continue;
+      }
+      if (name == ".git" || name == ".dvc") continue;
+      if (std::binary_search(names.begin(), names.end(), name + ".dvc")) continue;
+      if (fs_.Stat(path).is_dir()) stack.push_back(path);
+    }
+  }
+  std::sort(found.begin(), found.end());
+  return found;
+}
+
+std::vector<DvcFile> Repo::LoadTargets(const std::vector<std::string>& targets) {
+  std::vector<DvcFile> files;
+  if (targets.empty()) {
+    for (const std::string& path : FindDvcFiles()) files.push_back(LoadDvcFile(fs_, path));
+    return files;
+  }
+  for (const std::string& target : targets) {
+    std::string abs = AbsPath(target);
+    while (abs.size() > 1 && abs.back() == '/') abs.pop_back();
+    std::string pointer = abs.ends_with(".dvc") ? abs : abs + ".dvc";
+    if (!fs_.Stat(pointer).is_file())
+      ThrowData("'{}' is not tracked: no '{}' found", target, RelPath(pointer));
+    files.push_back(LoadDvcFile(fs_, pointer));
+  }
+  return files;
+}
+
+}  // namespace leanops

@@ -1,0 +1,84 @@
+// A DVC-format repository: the directory holding `.dvc/`, its configuration,
+// cache, state index and lock.
+//
+// Layout owned here (created by Init, as `dvc init` does):
+//   .dvc/config        repo configuration (committed)
+//   .dvc/.gitignore    "/config.local", "/tmp", "/cache"
+//   .dvc/cache/        content-addressed objects (see cache.h)
+//   .dvc/tmp/lock      the write lock (see core/lock.h)
+//   .dvc/tmp/leanops/state.db   the state index (see state_index.h)
+//   .dvcignore         patterns DVC skips (kept for DVC; leanops reads none yet)
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/file_system.h"
+#include "core/lock.h"
+#include "data/cache.h"
+#include "data/config.h"
+#include "data/dvc_file.h"
+#include "data/state_index.h"
+
+namespace leanops {
+
+class Repo {
+ public:
+  /// Finds the repository containing `start_dir` (walking up). Throws kData
+  /// when there is none.
+  static std::unique_ptr<Repo> Open(FileSystem& fs, Clock& clock, const std::string& start_dir);
+  /// Creates the layout above in `dir`. Without `no_scm`, `dir` must be the
+  /// top of a git work tree. `force` re-initialises an existing repository.
+  static void Init(FileSystem& fs, const std::string& dir, bool no_scm, bool force);
+
+  const std::string& root() const { return root_; }
+  std::string dvc_dir() const { return root_ + "/.dvc"; }
+  FileSystem& fs() { return fs_; }
+  Clock& clock() { return clock_; }
+  RepoConfig& config() { return config_; }
+  Cache& cache() { return *cache_; }
+  /// Opened on first use (read-only commands that need no hashing skip it).
+  StateIndex& state();
+  bool has_git() const { return has_git_; }
+
+  /// Takes the write lock for `command`; see RepoLock.
+  std::unique_ptr<RepoLock> Lock(const std::string& command, bool no_wait,
+                                 const std::function<void(const std::string&)>& on_wait);
+
+  /// Absolute, normalised form of a user path (relative to the process cwd).
+  /// Throws kData when it lies outside the repository.
+  std::string AbsPath(const std::string& user_path) const;
+  /// Path relative to the root ("." for the root itself).
+  std::string RelPath(const std::string& abs_path) const;
+
+  /// Every .dvc pointer file in the work tree (absolute paths, sorted). Does
+  /// not descend into .git, .dvc, or directories that a sibling `<dir>.dvc`
+  /// tracks (their contents are data, not pointers).
+  std::vector<std::string> FindDvcFiles();
+  /// The .dvc files named by `targets` (a .dvc file or the output it tracks);
+  /// all of them when `targets` is empty. Throws kData for unknown targets.
+  std::vector<DvcFile> LoadTargets(const std::vector<std::string>& targets);
+
+  /// Use Open; public only so that make_unique can construct it.
+  Repo(FileSystem& fs, Clock& clock, std::string root);
+
+ private:
+  FileSystem& fs_;
+  Clock& clock_;
+  std::string root_;
+  RepoConfig config_;
+  std::unique_ptr<Cache> cache_;
+  std::unique_ptr<StateIndex> state_;
+  bool has_git_ = false;
+};
+
+/// Lexically normalises an absolute path ("/a/./b/../c" -> "/a/c").
+std::string NormalizePath(const std::string& path);
+/// Directory part of a path ("/a/b" -> "/a").
+std::string DirName(const std::string& path);
+/// Last component ("/a/b" -> "b").
+std::string BaseName(const std::string& path);
+
+}  // namespace leanops

@@ -1,0 +1,29 @@
+// status: compare the workspace with the .dvc files, stat-only when unchanged.
+#include "core/error.h"
+#include "data/ops.h"
+
+namespace leanops {
+
+std::vector<OutputChange> Status(Repo& repo, const std::vector<std::string>& targets, int jobs) {
+  std::vector<OutputChange> changes;
+  for (const DvcFile& file : repo.LoadTargets(targets)) {
+    for (const DvcOut& out : file.outs) {
+      std::string abs = OutputAbsPath(file, out);
+      OutputHash hash = HashOutput(repo, abs, HashOptions{false, false, jobs}, NoProgress());
+      std::string state;
+      if (!hash.exists)
+        state = "deleted";
+      else if (out.md5.empty())
+        state = "new";
+      else if (hash.oid != out.md5)
+        state = "modified";
+      else if (out.cache && !repo.cache().Has(out.md5))
+        state = "not in cache";
+      if (!state.empty()) changes.push_back({repo.RelPath(file.path), out.path, state});
+    }
+  }
+  repo.state().Flush();
+  return changes;
+}
+
+}  // namespace leanops
