@@ -54,7 +54,8 @@ class TerminalProgress : public Progress {
     uint64_t files = files_;
     double rate = bytes / elapsed;
     std::string line = fmt::format("{:<9}{}/{} files", phase_, files, total_files_);
-    if (total_bytes_ > 0) line += fmt::format("  {}/{}", HumanBytes(bytes), HumanBytes(total_bytes_));
+    if (total_bytes_ > 0)
+      line += fmt::format("  {}/{}", HumanBytes(bytes), HumanBytes(total_bytes_));
     line += fmt::format("  {}/s", HumanBytes(static_cast<uint64_t>(rate)));
     if (total_bytes_ > 0 && rate > 0 && bytes <= total_bytes_) {
       int eta = static_cast<int>((total_bytes_ - bytes) / rate);

@@ -52,8 +52,12 @@ void RunAdd() {
   if (Flags().json) {
     nlohmann::json out = nlohmann::json::array();
     for (const AddedOutput& a : added)
-      out.push_back({{"path", a.path}, {"dvcfile", a.dvc_file}, {"md5", a.oid}, {"size", a.size},
-                     {"nfiles", a.is_dir ? a.nfiles : 1}, {"changed", a.changed}});
+      out.push_back({{"path", a.path},
+                     {"dvcfile", a.dvc_file},
+                     {"md5", a.oid},
+                     {"size", a.size},
+                     {"nfiles", a.is_dir ? a.nfiles : 1},
+                     {"changed", a.changed}});
     PrintJson(out);
     return;
   }
@@ -78,8 +82,8 @@ void RunAdd() {
 void RunStatus() {
   if (Flags().cloud) {
     Session s = OpenForRead();
-    std::string name = Flags().remote.empty() ? s.repo->config().DefaultRemote().value_or("")
-                                              : Flags().remote;
+    std::string name =
+        Flags().remote.empty() ? s.repo->config().DefaultRemote().value_or("") : Flags().remote;
     std::vector<CloudChange> changes = CloudStatus(*s.repo, Flags().targets, Flags().remote);
     if (Flags().json) {
       nlohmann::json out = nlohmann::json::object();
@@ -88,8 +92,7 @@ void RunStatus() {
     } else if (changes.empty()) {
       Say(fmt::format("Cache and remote '{}' are in sync.", name));
     } else {
-      for (const CloudChange& c : changes)
-        Say(fmt::format("\t{:<20}{}", c.state + ":", c.path));
+      for (const CloudChange& c : changes) Say(fmt::format("\t{:<20}{}", c.state + ":", c.path));
     }
     return;
   }
@@ -99,7 +102,8 @@ void RunStatus() {
     nlohmann::json out = nlohmann::json::object();
     for (const OutputChange& c : changes) {
       nlohmann::json& entry = out[c.dvc_file];
-      if (entry.is_null()) entry = nlohmann::json::array({{{"changed outs", nlohmann::json::object()}}});
+      if (entry.is_null())
+        entry = nlohmann::json::array({{{"changed outs", nlohmann::json::object()}}});
       entry[0]["changed outs"][c.path] = c.state;
     }
     PrintJson(out);
@@ -159,8 +163,12 @@ void RunLs() {
   if (Flags().json) {
     nlohmann::json out = nlohmann::json::array();
     for (const TrackedOutput& o : outputs)
-      out.push_back({{"path", o.path}, {"type", o.is_dir ? "dir" : "file"}, {"md5", o.md5},
-                     {"size", o.size}, {"nfiles", o.nfiles}, {"dvcfile", o.dvc_file}});
+      out.push_back({{"path", o.path},
+                     {"type", o.is_dir ? "dir" : "file"},
+                     {"md5", o.md5},
+                     {"size", o.size},
+                     {"nfiles", o.nfiles},
+                     {"dvcfile", o.dvc_file}});
     PrintJson(out);
     return;
   }
@@ -194,7 +202,8 @@ void RegisterDataCommands(CLI::App& app) {
     if (!Flags().no_scm) PrintGitHint({".dvc/config", ".dvc/.gitignore", ".dvcignore"});
   });
 
-  CLI::App* add = app.add_subcommand("add", "Track files or directories: cache them and write .dvc files");
+  CLI::App* add =
+      app.add_subcommand("add", "Track files or directories: cache them and write .dvc files");
   add->add_option("paths", f.targets, "Files or directories to track")->required();
   AddJobs(add);
   AddNoWait(add);
@@ -211,20 +220,23 @@ void RegisterDataCommands(CLI::App& app) {
 
   CLI::App* checkout = app.add_subcommand("checkout", "Restore tracked data from the cache");
   checkout->add_option("targets", f.targets, ".dvc files or outputs (default: all)");
-  checkout->add_flag("-f,--force", f.force, "Overwrite or delete workspace data that is not cached");
+  checkout->add_flag("-f,--force", f.force,
+                     "Overwrite or delete workspace data that is not cached");
   checkout->add_flag("--relink", f.relink, "Recreate links even where contents match");
   AddJobs(checkout);
   AddNoWait(checkout);
   checkout->callback(RunCheckout);
 
-  CLI::App* commit = app.add_subcommand("commit", "Record changed outputs in the cache and .dvc files");
+  CLI::App* commit =
+      app.add_subcommand("commit", "Record changed outputs in the cache and .dvc files");
   commit->add_option("targets", f.targets, ".dvc files or outputs (default: all)");
   commit->add_flag("-f,--force", f.force, "Accepted for DVC compatibility (commit never prompts)");
   AddJobs(commit);
   AddNoWait(commit);
   commit->callback(RunCommit);
 
-  CLI::App* remove = app.add_subcommand("remove", "Stop tracking: delete .dvc files and .gitignore entries");
+  CLI::App* remove =
+      app.add_subcommand("remove", "Stop tracking: delete .dvc files and .gitignore entries");
   remove->add_option("targets", f.targets, ".dvc files to remove")->required();
   remove->add_flag("--outs", f.outs, "Also delete the tracked data from the workspace");
   AddNoWait(remove);
@@ -234,7 +246,8 @@ void RegisterDataCommands(CLI::App& app) {
   ls->add_flag("--json", f.json, "Print the result as JSON");
   ls->callback(RunLs);
 
-  CLI::App* gc = app.add_subcommand("gc", "Delete cache objects the workspace no longer references");
+  CLI::App* gc =
+      app.add_subcommand("gc", "Delete cache objects the workspace no longer references");
   gc->add_flag("-w,--workspace", f.workspace, "Keep what the workspace references (the default)");
   gc->add_flag("-c,--cloud", f.cloud, "Also delete unreferenced objects from the remote");
   gc->add_option("-r,--remote", f.remote, "Remote for --cloud (default: core.remote)");

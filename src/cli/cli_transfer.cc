@@ -64,11 +64,13 @@ void RegisterTransferCommands(CLI::App& app) {
     auto progress = MakeProgress();
     TransferResult fetched =
         Fetch(*s.repo, Flags().targets, Flags().remote, Flags().jobs, *progress);
-    CheckoutResult checked = Checkout(*s.repo, Flags().targets,
-                                      CheckoutOptions{Flags().force, false, 0}, *progress);
+    CheckoutResult checked =
+        Checkout(*s.repo, Flags().targets, CheckoutOptions{Flags().force, false, 0}, *progress);
     if (Flags().json) {
-      PrintJson({{"remote", fetched.remote}, {"fetched", fetched.objects},
-                 {"bytes", fetched.bytes}, {"added", checked.added},
+      PrintJson({{"remote", fetched.remote},
+                 {"fetched", fetched.objects},
+                 {"bytes", fetched.bytes},
+                 {"added", checked.added},
                  {"modified", checked.modified}});
       return;
     }

@@ -1,7 +1,6 @@
 // leanops: one binary for the lean MLOps loop. This file only parses the
 // command line and maps errors to exit codes (see README "Exit codes").
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <exception>
 
@@ -9,14 +8,26 @@
 #include "core/error.h"
 #include "leanops_version.h"
 
+namespace {
+
+// Errors are one line; a message that quotes a multi-line source is folded.
+std::string OneLine(std::string message) {
+  for (char& c : message)
+    if (c == '\n' || c == '\r') c = ' ';
+  return message;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   using leanops::cli::Globals;
   for (int i = 0; i < argc; ++i) Globals().command_line += (i ? " " : "") + std::string(argv[i]);
   Globals().command_line.replace(0, std::string(argv[0]).size(), "leanops");
 
-  CLI::App app{"leanops: data versioning, pipelines, tracking and serving for lean ML teams.\n"
-               "Compatible with DVC repositories (.dvc files, .dvc/cache, .dvc/config).",
-               "leanops"};
+  CLI::App app{
+      "leanops: data versioning, pipelines, tracking and serving for lean ML teams.\n"
+      "Compatible with DVC repositories (.dvc files, .dvc/cache, .dvc/config).",
+      "leanops"};
   app.set_version_flag("--version", std::string("leanops ") + LEANOPS_VERSION);
   app.require_subcommand(1);
   app.fallthrough();
@@ -24,6 +35,20 @@ int main(int argc, char** argv) {
   leanops::cli::RegisterDataCommands(app);
   leanops::cli::RegisterTransferCommands(app);
   leanops::cli::RegisterRemoteCommands(app);
+
+  // CLI11 reports an unknown command as a missing one; name it instead.
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg.empty() || arg[0] == '-') continue;
+    bool known = false;
+    for (const CLI::App* sub : app.get_subcommands({})) known |= sub->get_name() == arg;
+    if (!known) {
+      std::fprintf(stderr, "leanops: error: unknown command '%s' (see 'leanops --help')\n",
+                   arg.c_str());
+      return leanops::ExitCodeFor(leanops::ErrorKind::kUsage);
+    }
+    break;
+  }
 
   try {
     app.parse(argc, argv);
@@ -39,7 +64,7 @@ int main(int argc, char** argv) {
     return leanops::ExitCodeFor(leanops::ErrorKind::kUsage);
   } catch (const leanops::Error& e) {
     std::fflush(stdout);
-    std::fprintf(stderr, "leanops: error: %s\n", e.what());
+    std::fprintf(stderr, "leanops: error: %s\n", OneLine(e.what()).c_str());
     return leanops::ExitCodeFor(e.kind());
   } catch (const std::bad_alloc&) {
     std::fprintf(stderr, "leanops: error: out of memory\n");

@@ -122,8 +122,7 @@ class PosixFileSystem : public FileSystem {
     }
   }
 
-  void WriteFileAtomic(const std::string& path, std::string_view contents,
-                       uint32_t mode) override {
+  void WriteFileAtomic(const std::string& path, std::string_view contents, uint32_t mode) override {
     std::string temp = TempNameFor(path);
     {
       Fd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));

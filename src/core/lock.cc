@@ -38,8 +38,7 @@ RepoLock::RepoLock(const std::string& path, const std::string& command, bool no_
     std::string holder = ReadHolder(fd_);
     if (no_wait) {
       ::close(fd_);
-      ThrowIO("the repository is locked by {} ('{}'); retry later or drop --no-wait", holder,
-              path);
+      ThrowIO("the repository is locked by {} ('{}'); retry later or drop --no-wait", holder, path);
     }
     if (on_wait) on_wait(holder);
     while (::flock(fd_, LOCK_EX) != 0) {

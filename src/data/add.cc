@@ -12,7 +12,8 @@ namespace {
 // twice and the .gitignore entry would not apply.
 void CheckNotTrackedByGit(Repo& repo, const std::string& abs_path, const std::string& user_path) {
   if (!repo.has_git()) return;
-  ProcessResult r = RunCapture({"git", "ls-files", "-z", "--", repo.RelPath(abs_path)}, repo.root());
+  ProcessResult r =
+      RunCapture({"git", "ls-files", "-z", "--", repo.RelPath(abs_path)}, repo.root());
   if (r.exit_code == 0 && !r.out.empty())
     ThrowData("'{}' is already tracked by git; run 'git rm -r --cached {}' first", user_path,
               user_path);
@@ -60,8 +61,13 @@ bool UpdateOut(DvcFile& file, const std::string& out_path, const OutputHash& has
 
 AddedOutput Describe(Repo& repo, const DvcFile& file, const std::string& abs_path,
                      const OutputHash& hash, bool changed) {
-  return AddedOutput{repo.RelPath(file.path), repo.RelPath(abs_path), hash.is_dir, hash.oid,
-                     hash.size, hash.nfiles, changed};
+  return AddedOutput{repo.RelPath(file.path),
+                     repo.RelPath(abs_path),
+                     hash.is_dir,
+                     hash.oid,
+                     hash.size,
+                     hash.nfiles,
+                     changed};
 }
 
 }  // namespace
@@ -114,8 +120,8 @@ std::vector<AddedOutput> Commit(Repo& repo, const std::vector<std::string>& targ
     for (auto& [out_path, hash] : hashes) {
       bool changed = UpdateOut(file, out_path, hash);
       file_changed |= changed;
-      committed.push_back(Describe(repo, file, NormalizePath(DirName(file.path) + "/" + out_path),
-                                   hash, changed));
+      committed.push_back(
+          Describe(repo, file, NormalizePath(DirName(file.path) + "/" + out_path), hash, changed));
     }
     if (file_changed) SaveDvcFile(repo.fs(), file);
     repo.state().Flush();

@@ -69,9 +69,10 @@ std::vector<ManifestEntry> Cache::LoadManifest(const std::string& oid) {
   std::string bytes = fs_.ReadFile(path);
   if (ManifestOid(bytes) != oid) {
     fs_.RemoveFile(path);
-    ThrowData("cache object {} is corrupted (its contents do not match its hash); removed it, "
-              "fetch it again with 'leanops fetch'",
-              path);
+    ThrowData(
+        "cache object {} is corrupted (its contents do not match its hash); removed it, "
+        "fetch it again with 'leanops fetch'",
+        path);
   }
   return ParseManifest(bytes, oid);
 }

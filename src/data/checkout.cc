@@ -21,9 +21,9 @@ struct FileAction {
 
 struct Plan {
   std::vector<FileAction> writes;
-  std::vector<std::string> deletes;    // workspace files not in a directory's manifest
-  std::vector<std::string> missing;    // "path (md5)" whose object is not cached
-  std::vector<std::string> unsaved;    // workspace files that would be lost
+  std::vector<std::string> deletes;  // workspace files not in a directory's manifest
+  std::vector<std::string> missing;  // "path (md5)" whose object is not cached
+  std::vector<std::string> unsaved;  // workspace files that would be lost
   std::vector<std::pair<std::string, std::string>> dir_states;  // abs dir -> oid
 };
 
@@ -135,9 +135,10 @@ CheckoutResult Checkout(Repo& repo, const std::vector<std::string>& targets,
     }
   }
   if (!plan.unsaved.empty())
-    ThrowData("checkout would overwrite or delete data that is not in the cache: {}; commit it "
-              "with 'leanops commit' or use --force to discard it",
-              fmt::join(plan.unsaved, ", "));
+    ThrowData(
+        "checkout would overwrite or delete data that is not in the cache: {}; commit it "
+        "with 'leanops commit' or use --force to discard it",
+        fmt::join(plan.unsaved, ", "));
 
   for (const std::string& path : plan.deletes) fs.RemoveAll(path);
   uint64_t total_bytes = 0;
@@ -167,7 +168,8 @@ CheckoutResult Checkout(Repo& repo, const std::vector<std::string>& targets,
   repo.state().Flush();
 
   if (!plan.missing.empty())
-    ThrowData("missing from the cache: {}; run 'leanops pull' to download", fmt::join(plan.missing, ", "));
+    ThrowData("missing from the cache: {}; run 'leanops pull' to download",
+              fmt::join(plan.missing, ", "));
   return result;
 }
 

@@ -68,8 +68,7 @@ IniFile IniFile::Parse(const std::string& text, const std::string& file_name) {
       size_t eq = line.find('=');
       if (eq == std::string::npos || eq == 0)
         ThrowData("{}:{}: expected 'key = value', got '{}'", file_name, line_number, line);
-      if (!current)
-        ThrowData("{}:{}: '{}' is outside any [section]", file_name, line_number, line);
+      if (!current) ThrowData("{}:{}: '{}' is outside any [section]", file_name, line_number, line);
       std::string key = Trim(line.substr(0, eq));
       std::string value = Unquote(Trim(line.substr(eq + 1)));
       auto it = std::find_if(current->entries.begin(), current->entries.end(),
@@ -216,7 +215,8 @@ std::vector<std::string> RepoConfig::RemoteNames() const {
     for (const auto& section : ini->sections()) {
       const std::string prefix = "remote \"";
       if (section.name.rfind(prefix, 0) == 0 && section.name.back() == '"') {
-        std::string name = section.name.substr(prefix.size(), section.name.size() - prefix.size() - 1);
+        std::string name =
+            section.name.substr(prefix.size(), section.name.size() - prefix.size() - 1);
         if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
       }
     }
@@ -230,13 +230,15 @@ RemoteConfig RepoConfig::Remote(const std::string& requested) const {
     std::optional<std::string> def = DefaultRemote();
     if (!def)
       ThrowData(
-          "no remote given and no default remote set; use -r NAME or 'leanops remote default NAME'");
+          "no remote given and no default remote set; use -r NAME or 'leanops remote default "
+          "NAME'");
     name = *def;
   }
   std::string section = RemoteSection(name);
   if (!repo_.HasSection(section) && !local_.HasSection(section))
     ThrowData("unknown remote '{}' (configured: {})", name,
-              RemoteNames().empty() ? std::string("none") : fmt::format("{}", fmt::join(RemoteNames(), ", ")));
+              RemoteNames().empty() ? std::string("none")
+                                    : fmt::format("{}", fmt::join(RemoteNames(), ", ")));
   RemoteConfig remote;
   remote.name = name;
   for (const IniFile* ini : {&repo_, &local_}) {

@@ -76,9 +76,7 @@ class RepoConfig {
   IniFile& Level(ConfigLevel level) { return level == ConfigLevel::kRepo ? repo_ : local_; }
   void Save(ConfigLevel level);
 
-  static std::string RemoteSection(const std::string& name) {
-    return "remote \"" + name + "\"";
-  }
+  static std::string RemoteSection(const std::string& name) { return "remote \"" + name + "\""; }
 
  private:
   FileSystem* fs_ = nullptr;

@@ -1,8 +1,7 @@
 #include "data/dir_manifest.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 #include "core/error.h"
 #include "core/md5.h"
@@ -12,8 +11,9 @@ namespace {
 
 void AppendEscapedUnit(uint32_t unit, std::string* out) {
   static const char kHex[] = "0123456789abcdef";
-  char buffer[6] = {'\\', 'u', kHex[(unit >> 12) & 15], kHex[(unit >> 8) & 15],
-                    kHex[(unit >> 4) & 15], kHex[unit & 15]};
+  char buffer[6] = {
+      '\\',           'u', kHex[(unit >> 12) & 15], kHex[(unit >> 8) & 15], kHex[(unit >> 4) & 15],
+      kHex[unit & 15]};
   out->append(buffer, 6);
 }
 
@@ -65,14 +65,29 @@ void AppendPythonJsonString(const std::string& s, std::string* out) {
     }
     i += length;
     switch (cp) {
-      case '"': *out += "\\\""; continue;
-      case '\\': *out += "\\\\"; continue;
-      case '\n': *out += "\\n"; continue;
-      case '\r': *out += "\\r"; continue;
-      case '\t': *out += "\\t"; continue;
-      case '\b': *out += "\\b"; continue;
-      case '\f': *out += "\\f"; continue;
-      default: break;
+      case '"':
+        *out += "\\\"";
+        continue;
+      case '\\':
+        *out += "\\\\";
+        continue;
+      case '\n':
+        *out += "\\n";
+        continue;
+      case '\r':
+        *out += "\\r";
+        continue;
+      case '\t':
+        *out += "\\t";
+        continue;
+      case '\b':
+        *out += "\\b";
+        continue;
+      case '\f':
+        *out += "\\f";
+        continue;
+      default:
+        break;
     }
     if (cp < 0x20 || (cp >= 0x7F && cp < 0x10000)) {
       AppendEscapedUnit(cp, out);

@@ -63,7 +63,8 @@ DvcOut ParseOut(const std::string& path, const YAML::Node& node) {
   }
   if (out.path.empty()) FieldError(path, node, "an entry of 'outs' has no 'path'");
   if (out.path[0] == '/' || out.path == ".." || out.path.rfind("../", 0) == 0)
-    FieldError(path, node, fmt::format("'path: {}' must stay inside the file's directory", out.path));
+    FieldError(path, node,
+               fmt::format("'path: {}' must stay inside the file's directory", out.path));
   return out;
 }
 

@@ -117,8 +117,8 @@ struct TransferResult {
 TransferResult Push(Repo& repo, const std::vector<std::string>& targets, const std::string& remote,
                     int jobs, Progress& progress);
 /// `leanops fetch`: downloads the objects the cache lacks, verifying each.
-TransferResult Fetch(Repo& repo, const std::vector<std::string>& targets,
-                     const std::string& remote, int jobs, Progress& progress);
+TransferResult Fetch(Repo& repo, const std::vector<std::string>& targets, const std::string& remote,
+                     int jobs, Progress& progress);
 
 struct CloudChange {
   std::string path;   // repo-relative output path (file inside a dir for dirs)

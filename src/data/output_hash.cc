@@ -17,8 +17,8 @@ constexpr uint64_t kConcurrentCopyThreshold = 32ull << 20;
 
 // Hashes one file and, when storing, puts it in the cache. Progress is
 // reported per MiB so a single huge file still moves the bar.
-std::string HashAndMaybeStore(Repo& repo, const std::string& path, const FileInfo& info,
-                              bool store, Progress& progress) {
+std::string HashAndMaybeStore(Repo& repo, const std::string& path, const FileInfo& info, bool store,
+                              Progress& progress) {
   FileSystem& fs = repo.fs();
   Cache& cache = repo.cache();
   if (store && info.size >= kConcurrentCopyThreshold) {

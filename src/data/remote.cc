@@ -38,8 +38,7 @@ class LocalRemote : public Remote {
 
   void Download(const std::string& oid, const std::string& dest_path) override {
     std::string source = PathOf(oid);
-    if (!fs_.Stat(source).is_file())
-      ThrowData("object {} is missing on remote {}", oid, root_);
+    if (!fs_.Stat(source).is_file()) ThrowData("object {} is missing on remote {}", oid, root_);
     fs_.CopyFile(source, dest_path, /*durable=*/false);
   }
 
@@ -87,7 +86,8 @@ std::string ObjectRelPath(const std::string& oid) {
 
 std::unique_ptr<Remote> OpenLocalRemote(const RemoteConfig& config, const std::string& root) {
   unsigned cores = std::thread::hardware_concurrency();
-  return std::make_unique<LocalRemote>(root, JobsOption(config, cores ? static_cast<int>(cores) : 2));
+  return std::make_unique<LocalRemote>(root,
+                                       JobsOption(config, cores ? static_cast<int>(cores) : 2));
 }
 
 std::unique_ptr<Remote> OpenRemote(const RemoteConfig& config, const std::string& config_dir,

@@ -64,17 +64,16 @@ Repo::Repo(FileSystem& fs, Clock& clock, std::string root)
 }
 
 std::unique_ptr<Repo> Repo::Open(FileSystem& fs, Clock& clock, const std::string& start_dir) {
-  std::string dir = NormalizePath(start_dir.empty() || start_dir[0] != '/'
-                                      ? CurrentDir() + "/" + start_dir
-                                      : start_dir);
+  std::string dir = NormalizePath(
+      start_dir.empty() || start_dir[0] != '/' ? CurrentDir() + "/" + start_dir : start_dir);
   for (std::string candidate = dir;; candidate = DirName(candidate)) {
-    if (fs.Stat(candidate + "/.dvc").is_dir())
-      return std::make_unique<Repo>(fs, clock, candidate);
+    if (fs.Stat(candidate + "/.dvc").is_dir()) return std::make_unique<Repo>(fs, clock, candidate);
     if (candidate == "/") break;
   }
-  ThrowData("'{}' is not inside a leanops/DVC repository (no .dvc directory found); run "
-            "'leanops init' first",
-            dir);
+  ThrowData(
+      "'{}' is not inside a leanops/DVC repository (no .dvc directory found); run "
+      "'leanops init' first",
+      dir);
 }
 
 void Repo::Init(FileSystem& fs, const std::string& dir, bool no_scm, bool force) {
@@ -113,8 +112,7 @@ std::unique_ptr<RepoLock> Repo::Lock(const std::string& command, bool no_wait,
 
 std::string Repo::AbsPath(const std::string& user_path) const {
   if (user_path.empty()) ThrowUsage("empty path");
-  std::string abs =
-      NormalizePath(user_path[0] == '/' ? user_path : CurrentDir() + "/" + user_path);
+  std::string abs = NormalizePath(user_path[0] == '/' ? user_path : CurrentDir() + "/" + user_path);
   if (abs != root_ && abs.rfind(root_ + "/", 0) != 0)
     ThrowData("'{}' is outside the repository '{}'", user_path, root_);
   return abs;

@@ -80,8 +80,7 @@ std::optional<std::string> StateIndex::LookupDir(const std::string& path, uint64
   return Lookup(path, 0, static_cast<int64_t>(fingerprint), total_size);
 }
 
-void StateIndex::RecordFile(const std::string& path, const FileInfo& info,
-                            const std::string& md5) {
+void StateIndex::RecordFile(const std::string& path, const FileInfo& info, const std::string& md5) {
   pending_[path] = {path, info.inode, info.mtime_ns, info.size, md5};
 }
 

@@ -71,9 +71,10 @@ uint64_t DownloadVerified(Repo& repo, Remote& remote, const ObjectRef& ref) {
     std::string actual = ref.oid.ends_with(".dir") ? ManifestOid(repo.fs().ReadFile(temp))
                                                    : HashFile(repo.fs(), temp);
     if (actual != ref.oid || (ref.size && *ref.size != info.size))
-      ThrowData("object {} ('{}') on remote {} is corrupted: its contents hash to {}; it was not "
-                "added to the cache",
-                ref.oid, ref.path, remote.Describe(), actual);
+      ThrowData(
+          "object {} ('{}') on remote {} is corrupted: its contents hash to {}; it was not "
+          "added to the cache",
+          ref.oid, ref.path, remote.Describe(), actual);
     cache.AdoptFile(temp, ref.oid);
     return info.size;
   } catch (...) {
@@ -100,8 +101,7 @@ TransferResult Push(Repo& repo, const std::vector<std::string>& targets,
   for (size_t i = 0; i < objects.size(); ++i) {
     if (present[i]) continue;
     if (!repo.cache().Has(objects[i].oid))
-      ThrowData("cannot push '{}': object {} is not in the cache", objects[i].path,
-                objects[i].oid);
+      ThrowData("cannot push '{}': object {} is not in the cache", objects[i].path, objects[i].oid);
     (objects[i].oid.ends_with(".dir") ? todo_dirs : todo).push_back(&objects[i]);
     bytes += repo.fs().Stat(repo.cache().ObjectPath(objects[i].oid)).size;
   }
