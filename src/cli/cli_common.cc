@@ -78,13 +78,6 @@ class TerminalProgress : public Progress {
   double last_draw_ = 0;
 };
 
-class SilentProgress : public Progress {
- public:
-  void Begin(const std::string&, uint64_t, uint64_t) override {}
-  void Advance(uint64_t, uint64_t) override {}
-  void End() override {}
-};
-
 }  // namespace
 
 GlobalOptions& Globals() {
@@ -106,9 +99,10 @@ Session OpenForWrite(bool no_wait) {
   return session;
 }
 
-std::unique_ptr<Progress> MakeProgress() {
-  if (!Globals().quiet && ::isatty(STDERR_FILENO)) return std::make_unique<TerminalProgress>();
-  return std::make_unique<SilentProgress>();
+Progress& CommandProgress() {
+  static TerminalProgress terminal;
+  if (!Globals().quiet && ::isatty(STDERR_FILENO)) return terminal;
+  return NoProgress();
 }
 
 void Say(const std::string& line) {

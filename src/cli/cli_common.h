@@ -36,7 +36,7 @@ Session OpenForRead();
 Session OpenForWrite(bool no_wait);
 
 /// A progress bar on stderr when it is a terminal and not --quiet; else silent.
-std::unique_ptr<Progress> MakeProgress();
+Progress& CommandProgress();
 
 /// Prints a line on stdout unless --quiet.
 void Say(const std::string& line);

@@ -47,8 +47,7 @@ void PrintGitHint(const std::vector<std::string>& files) {
 
 void RunAdd() {
   Session s = OpenForWrite(Flags().no_wait);
-  auto progress = MakeProgress();
-  std::vector<AddedOutput> added = Add(*s.repo, Flags().targets, Flags().jobs, *progress);
+  std::vector<AddedOutput> added = Add(*s.repo, Flags().targets, Flags().jobs, CommandProgress());
   if (Flags().json) {
     nlohmann::json out = nlohmann::json::array();
     for (const AddedOutput& a : added)
@@ -126,9 +125,8 @@ void RunStatus() {
 
 void RunCheckout() {
   Session s = OpenForWrite(Flags().no_wait);
-  auto progress = MakeProgress();
   CheckoutOptions options{Flags().force, Flags().relink, Flags().jobs};
-  CheckoutResult r = Checkout(*s.repo, Flags().targets, options, *progress);
+  CheckoutResult r = Checkout(*s.repo, Flags().targets, options, CommandProgress());
   for (const std::string& p : r.added) Say("A       " + p);
   for (const std::string& p : r.modified) Say("M       " + p);
   if (r.added.empty() && r.modified.empty())
@@ -140,8 +138,7 @@ void RunCheckout() {
 
 void RunCommit() {
   Session s = OpenForWrite(Flags().no_wait);
-  auto progress = MakeProgress();
-  std::vector<AddedOutput> done = Commit(*s.repo, Flags().targets, Flags().jobs, *progress);
+  std::vector<AddedOutput> done = Commit(*s.repo, Flags().targets, Flags().jobs, CommandProgress());
   size_t changed = 0;
   for (const AddedOutput& a : done) {
     if (!a.changed) continue;

@@ -48,24 +48,23 @@ CLI::App* AddTransferCommand(CLI::App& app, const char* name, const char* help) 
 void RegisterTransferCommands(CLI::App& app) {
   AddTransferCommand(app, "push", "Upload cached data the remote lacks")->callback([] {
     Session s = OpenForWrite(Flags().no_wait);
-    auto progress = MakeProgress();
-    Report("pushed", Push(*s.repo, Flags().targets, Flags().remote, Flags().jobs, *progress));
+    Report("pushed",
+           Push(*s.repo, Flags().targets, Flags().remote, Flags().jobs, CommandProgress()));
   });
   AddTransferCommand(app, "fetch", "Download data the cache lacks (verified) without checkout")
       ->callback([] {
         Session s = OpenForWrite(Flags().no_wait);
-        auto progress = MakeProgress();
-        Report("fetched", Fetch(*s.repo, Flags().targets, Flags().remote, Flags().jobs, *progress));
+        Report("fetched",
+               Fetch(*s.repo, Flags().targets, Flags().remote, Flags().jobs, CommandProgress()));
       });
   CLI::App* pull = AddTransferCommand(app, "pull", "Fetch, then check out into the workspace");
   pull->add_flag("-f,--force", Flags().force, "Overwrite workspace data that is not cached");
   pull->callback([] {
     Session s = OpenForWrite(Flags().no_wait);
-    auto progress = MakeProgress();
     TransferResult fetched =
-        Fetch(*s.repo, Flags().targets, Flags().remote, Flags().jobs, *progress);
-    CheckoutResult checked =
-        Checkout(*s.repo, Flags().targets, CheckoutOptions{Flags().force, false, 0}, *progress);
+        Fetch(*s.repo, Flags().targets, Flags().remote, Flags().jobs, CommandProgress());
+    CheckoutResult checked = Checkout(*s.repo, Flags().targets,
+                                      CheckoutOptions{Flags().force, false, 0}, CommandProgress());
     if (Flags().json) {
       PrintJson({{"remote", fetched.remote},
                  {"fetched", fetched.objects},

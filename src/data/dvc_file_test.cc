@@ -178,8 +178,10 @@ void ExpectError(const std::string& text, const std::string& fragment) {
 
 TEST(DvcFileTest, MalformedYamlNamesPathAndLine) {
   ExpectError("outs:\n- md5: abc\n  path: [unclosed\n", "/repo/sub/foo.dvc:");
-  // The unterminated flow sequence starts on line 3.
-  ExpectError("outs:\n- md5: abc\n  path: \"unclosed\n", "/repo/sub/foo.dvc:3");
+  // A sequence item where a mapping key is expected, on line 4.
+  ExpectError("outs:\n- md5: abc\n  path: foo\n  - stray\n", "/repo/sub/foo.dvc:4:");
+  // A tab may not indent YAML; line 2.
+  ExpectError("outs:\n\t- path: foo\n", "/repo/sub/foo.dvc:2:");
 }
 
 TEST(DvcFileTest, FieldErrors) {
