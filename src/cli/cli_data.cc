@@ -183,6 +183,8 @@ void RunGc() {
   const char* verb = Flags().dry ? "Would remove" : "Removed";
   Say(fmt::format("{} {} objects ({}) from cache.", verb, r.objects, HumanBytes(r.bytes)));
   if (Flags().cloud) Say(fmt::format("{} {} objects from remote.", verb, r.remote_objects));
+  if (r.temp_files > 0)
+    Say(fmt::format("Removed {} temp files left by interrupted commands.", r.temp_files));
 }
 
 }  // namespace

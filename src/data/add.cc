@@ -38,6 +38,24 @@ void CheckAddable(Repo& repo, const std::string& abs_path, const std::string& us
   CheckNotTrackedByGit(repo, abs_path, user_path);
 }
 
+// Outputs must not overlap: a directory holding another .dvc file's output
+// would store that data twice and hide the inner pointer file.
+void CheckNoTrackedOutputsInside(Repo& repo, const std::vector<std::string>& abs_paths) {
+  bool any_dir = false;
+  for (const std::string& abs : abs_paths) any_dir |= repo.fs().StatFollow(abs).is_dir();
+  if (!any_dir) return;
+  for (const std::string& pointer : repo.FindDvcFiles()) {
+    for (const std::string& abs : abs_paths) {
+      if (pointer.rfind(abs + "/", 0) != 0) continue;
+      if (pointer == abs + ".dvc") continue;
+      ThrowData(
+          "'{}' contains '{}', which is tracked already; remove it first with 'leanops "
+          "remove {}'",
+          repo.RelPath(abs), repo.RelPath(pointer), repo.RelPath(pointer));
+    }
+  }
+}
+
 // Updates (or creates) the entry for `out_path` in `file` from `hash`.
 // Returns true when the entry changed.
 bool UpdateOut(DvcFile& file, const std::string& out_path, const OutputHash& hash) {
@@ -80,6 +98,7 @@ std::vector<AddedOutput> Add(Repo& repo, const std::vector<std::string>& paths, 
     CheckAddable(repo, abs, user_path);
     abs_paths.push_back(abs);
   }
+  CheckNoTrackedOutputsInside(repo, abs_paths);
   std::vector<AddedOutput> added;
   for (const std::string& abs : abs_paths) {
     OutputHash hash = HashOutput(repo, abs, HashOptions{true, true, jobs}, progress);

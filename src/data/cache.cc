@@ -134,4 +134,24 @@ std::vector<std::string> Cache::ListOids() {
   return oids;
 }
 
+size_t Cache::RemoveTempFiles() {
+  size_t removed = 0;
+  std::string base = root_ + "/files/md5";
+  for (const std::string& name : fs_.ListDir(base)) {
+    std::string path = base + "/" + name;
+    if (IsTempName(name)) {
+      fs_.RemoveFile(path);
+      ++removed;
+      continue;
+    }
+    if (name.size() != 2) continue;
+    for (const std::string& rest : fs_.ListDir(path)) {
+      if (!IsTempName(rest)) continue;
+      fs_.RemoveFile(path + "/" + rest);
+      ++removed;
+    }
+  }
+  return removed;
+}
+
 }  // namespace leanops

@@ -48,6 +48,9 @@ class Cache {
 
   /// Every oid in the cache (for gc).
   std::vector<std::string> ListOids();
+  /// Deletes temp files that interrupted writes left behind; returns how
+  /// many. Only safe while holding the repository lock.
+  size_t RemoveTempFiles();
 
  private:
   void EnsureObjectDir(const std::string& oid);

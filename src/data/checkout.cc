@@ -77,7 +77,8 @@ void PlanDir(Repo& repo, const std::string& abs, const std::string& oid,
     return;
   }
   manifest = repo.cache().LoadManifest(oid);
-  FileInfo info = fs.Stat(abs);
+  // A symlink to a directory is used as that directory (add followed it too).
+  FileInfo info = fs.StatFollow(abs);
   std::map<std::string, FileInfo> present;
   if (info.is_dir()) {
     for (WalkEntry& e : fs.Walk(abs, {".git", ".dvc"})) present.emplace(e.relpath, e.info);

@@ -128,8 +128,8 @@ void ExpectParseError(const std::string& text, const std::string& location) {
 TEST(IniFileTest, MalformedLinesNameFileAndLine) {
   ExpectParseError("[core\n", "1");
   ExpectParseError("[core]\n    remote = x\n    no equals sign\n", "3");
-  ExpectParseError("key = value\n", "1");        // outside any section
-  ExpectParseError("# c\n\n[]\n", "3");          // empty name
+  ExpectParseError("key = value\n", "1");          // outside any section
+  ExpectParseError("# c\n\n[]\n", "3");            // empty name
   ExpectParseError("[core]\n    = value\n", "2");  // empty key
 }
 

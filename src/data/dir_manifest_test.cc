@@ -80,14 +80,12 @@ TEST(DirManifestTest, InvalidUtf8BytesBecomeSurrogateEscapes) {
 }
 
 // DVC sorts relpaths as Python str (code points, with undecodable bytes as
-// U+DC80..U+DCFF); SerializeManifest sorts UTF-8 bytes. They disagree when a
-// name holds an undecodable byte and another a character >= U+0800:
+// U+DC80..U+DCFF), which differs from UTF-8 byte order when a name holds an
+// undecodable byte and another a character >= U+0800:
 //   python3: sorted(map(os.fsdecode, [b"\xe4\xb8\xad.txt", b"\x80.txt"]))
 //            == ["\u4e2d.txt", "\udc80.txt"]   (bytes order is the reverse)
 //   md5 of the json.dumps(...) of that order: b5462f968a2631076892dfd391b7c29a
-// KNOWN BUG (reported): disabled so the suite stays green; run with
-// --gtest_also_run_disabled_tests.
-TEST(DirManifestTest, DISABLED_SortMatchesPythonWithUndecodableBytes_KnownBug) {
+TEST(DirManifestTest, SortMatchesPythonWithUndecodableBytes) {
   std::string bytes = SerializeManifest({{"\xe4\xb8\xad.txt", kEmpty}, {"\x80.txt", kEmpty}});
   EXPECT_EQ(bytes,
             "[{\"md5\": \"d41d8cd98f00b204e9800998ecf8427e\", \"relpath\": \"\\u4e2d.txt\"}, "
@@ -129,10 +127,9 @@ TEST(DirManifestTest, ParseAcceptsExtraKeysAndOtherWhitespace) {
 }
 
 // A manifest DVC (or SerializeManifest) wrote for a non-UTF-8 file name holds
-// "\udcff", a lone surrogate. ParseManifest rejects it (nlohmann::json refuses
-// lone surrogates), so such a directory can be added but never checked out.
-// KNOWN BUG (reported).
-TEST(DirManifestTest, DISABLED_ParseSurrogateEscapedName_KnownBug) {
+// "\udcff", a lone surrogate that general JSON parsers refuse; it must read
+// back as the original byte.
+TEST(DirManifestTest, ParseSurrogateEscapedName) {
   std::string bytes = SerializeManifest({{"bad\xffname", kEmpty}});
   std::vector<ManifestEntry> parsed = ParseManifest(bytes, "test");
   ASSERT_EQ(parsed.size(), 1u);

@@ -50,6 +50,7 @@ DvcOut ParseOut(const std::string& path, const YAML::Node& node) {
     } else if (key == "isexec") {
       out.isexec = ReadBool(path, value, "isexec");
     } else if (key == "hash") {
+      if (!value.IsScalar()) FieldError(path, value, "'hash' must be a string");
       std::string name = value.as<std::string>();
       if (name != "md5")
         FieldError(path, value, fmt::format("unsupported hash '{}' (leanops reads md5)", name));
@@ -62,9 +63,12 @@ DvcOut ParseOut(const std::string& path, const YAML::Node& node) {
     }
   }
   if (out.path.empty()) FieldError(path, node, "an entry of 'outs' has no 'path'");
-  if (out.path[0] == '/' || out.path == ".." || out.path.rfind("../", 0) == 0)
-    FieldError(path, node,
-               fmt::format("'path: {}' must stay inside the file's directory", out.path));
+  // DVC allows "../data" (a pointer written with --file elsewhere); Repo
+  // checks that every output resolves inside the repository.
+  if (out.path[0] == '/')
+    FieldError(
+        path, node,
+        fmt::format("'path: {}' is absolute; outputs must be inside the repository", out.path));
   return out;
 }
 

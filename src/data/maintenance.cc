@@ -75,6 +75,7 @@ std::vector<std::string> ReferencedOids(Repo& repo) {
 GcResult CollectGarbage(Repo& repo, const GcOptions& options) {
   std::vector<std::string> keep = ReferencedOids(repo);
   GcResult result;
+  if (!options.dry) result.temp_files = repo.cache().RemoveTempFiles();
   for (const std::string& oid : repo.cache().ListOids()) {
     if (std::binary_search(keep.begin(), keep.end(), oid)) continue;
     std::string path = repo.cache().ObjectPath(oid);

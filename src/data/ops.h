@@ -90,6 +90,7 @@ std::vector<TrackedOutput> ListOutputs(Repo& repo);
 std::vector<std::string> ReferencedOids(Repo& repo);
 
 struct GcResult {
+  uint64_t temp_files = 0;  // left by interrupted writes
   uint64_t objects = 0;
   uint64_t bytes = 0;
   uint64_t remote_objects = 0;

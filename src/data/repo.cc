@@ -147,10 +147,20 @@ std::vector<std::string> Repo::FindDvcFiles() {
   return found;
 }
 
+DvcFile Repo::LoadPointer(const std::string& path) {
+  DvcFile file = LoadDvcFile(fs_, path);
+  for (const DvcOut& out : file.outs) {
+    std::string abs = NormalizePath(DirName(path) + "/" + out.path);
+    if (abs == root_ || abs.rfind(root_ + "/", 0) != 0)
+      ThrowData("{}: output 'path: {}' is outside the repository", RelPath(path), out.path);
+  }
+  return file;
+}
+
 std::vector<DvcFile> Repo::LoadTargets(const std::vector<std::string>& targets) {
   std::vector<DvcFile> files;
   if (targets.empty()) {
-    for (const std::string& path : FindDvcFiles()) files.push_back(LoadDvcFile(fs_, path));
+    for (const std::string& path : FindDvcFiles()) files.push_back(LoadPointer(path));
     return files;
   }
   for (const std::string& target : targets) {
@@ -159,7 +169,7 @@ std::vector<DvcFile> Repo::LoadTargets(const std::vector<std::string>& targets) 
     std::string pointer = abs.ends_with(".dvc") ? abs : abs + ".dvc";
     if (!fs_.Stat(pointer).is_file())
       ThrowData("'{}' is not tracked: no '{}' found", target, RelPath(pointer));
-    files.push_back(LoadDvcFile(fs_, pointer));
+    files.push_back(LoadPointer(pointer));
   }
   return files;
 }

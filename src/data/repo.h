@@ -60,6 +60,8 @@ class Repo {
   /// The .dvc files named by `targets` (a .dvc file or the output it tracks);
   /// all of them when `targets` is empty. Throws kData for unknown targets.
   std::vector<DvcFile> LoadTargets(const std::vector<std::string>& targets);
+  /// Loads one .dvc file, checking that its outputs lie inside the repository.
+  DvcFile LoadPointer(const std::string& path);
 
   /// Use Open; public only so that make_unique can construct it.
   Repo(FileSystem& fs, Clock& clock, std::string root);

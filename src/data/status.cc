@@ -3,6 +3,19 @@
 #include "data/ops.h"
 
 namespace leanops {
+namespace {
+
+// An object and, for a directory, every file its manifest lists.
+bool IsFullyCached(Repo& repo, const std::string& oid) {
+  Cache& cache = repo.cache();
+  if (!cache.Has(oid)) return false;
+  if (!oid.ends_with(".dir")) return true;
+  for (const ManifestEntry& entry : cache.LoadManifest(oid))
+    if (!cache.Has(entry.md5)) return false;
+  return true;
+}
+
+}  // namespace
 
 std::vector<OutputChange> Status(Repo& repo, const std::vector<std::string>& targets, int jobs) {
   std::vector<OutputChange> changes;
@@ -17,7 +30,7 @@ std::vector<OutputChange> Status(Repo& repo, const std::vector<std::string>& tar
         state = "new";
       else if (hash.oid != out.md5)
         state = "modified";
-      else if (out.cache && !repo.cache().Has(out.md5))
+      else if (out.cache && !IsFullyCached(repo, out.md5))
         state = "not in cache";
       if (!state.empty()) changes.push_back({repo.RelPath(file.path), out.path, state});
     }
