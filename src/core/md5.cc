@@ -1,23 +1,25 @@
+// OpenSSL 3 marks the MD5_* functions deprecated in favour of EVP; see md5.h
+// for why they are used here.
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include "core/md5.h"
-
-#include "core/error.h"
 
 namespace leanops {
 
-Md5::Md5() : ctx_(EVP_MD_CTX_new()) {
-  if (!ctx_ || EVP_DigestInit_ex(ctx_.get(), EVP_md5(), nullptr) != 1)
-    ThrowInternal("cannot initialise MD5");
+Md5::Md5() { MD5_Init(&ctx_); }
+
+void Md5::Update(const void* data, size_t size) { MD5_Update(&ctx_, data, size); }
+
+std::array<unsigned char, 16> Md5::Digest() {
+  std::array<unsigned char, 16> digest;
+  MD5_Final(digest.data(), &ctx_);
+  return digest;
 }
 
-void Md5::Update(const void* data, size_t size) { EVP_DigestUpdate(ctx_.get(), data, size); }
-
 std::string Md5::HexDigest() {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_DigestFinal_ex(ctx_.get(), digest, &length);
   static const char kHex[] = "0123456789abcdef";
-  std::string hex(length * 2, '0');
-  for (unsigned int i = 0; i < length; ++i) {
+  std::array<unsigned char, 16> digest = Digest();
+  std::string hex(32, '0');
+  for (size_t i = 0; i < 16; ++i) {
     hex[2 * i] = kHex[digest[i] >> 4];
     hex[2 * i + 1] = kHex[digest[i] & 15];
   }

@@ -1,28 +1,30 @@
 // MD5 digests as DVC computes them: the plain MD5 of the bytes, lower-case hex.
 #pragma once
 
-#include <openssl/evp.h>
+#include <openssl/md5.h>
 
+#include <array>
 #include <cstddef>
-#include <memory>
 #include <string>
 #include <string_view>
 
 namespace leanops {
 
-/// Incremental MD5 (OpenSSL's assembly implementation).
+/// Incremental MD5 on OpenSSL's assembly implementation. The low-level
+/// MD5_* functions are used rather than EVP because EVP initialises
+/// OpenSSL's provider and configuration machinery on first use, which costs
+/// more than hashing a typical file.
 class Md5 {
  public:
   Md5();
   void Update(const void* data, size_t size);
-  /// Finishes the digest and returns 32 lower-case hex characters.
+  /// Finishes the digest: 16 raw bytes.
+  std::array<unsigned char, 16> Digest();
+  /// Finishes the digest: 32 lower-case hex characters.
   std::string HexDigest();
 
  private:
-  struct CtxDeleter {
-    void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
-  };
-  std::unique_ptr<EVP_MD_CTX, CtxDeleter> ctx_;
+  MD5_CTX ctx_;
 };
 
 /// MD5 of a byte string, as 32 lower-case hex characters.

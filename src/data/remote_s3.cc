@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cerrno>
 #include <cstdio>
@@ -28,6 +29,7 @@
 #include "core/error.h"
 #include "core/md5.h"
 #include "core/parallel.h"
+#include "data/curl_library.h"
 #include "data/remote.h"
 
 namespace leanops {
@@ -156,10 +158,10 @@ std::string Base64(const unsigned char* bytes, size_t size) {
 }
 
 std::string Base64Md5(const std::string& data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(data.data(), data.size(), digest, &length, EVP_md5(), nullptr);
-  return Base64(digest, length);
+  Md5 md5;
+  md5.Update(data.data(), data.size());
+  std::array<unsigned char, 16> digest = md5.Digest();
+  return Base64(digest.data(), digest.size());
 }
 
 // The Content-MD5 header for an object whose oid is its content's md5, so the
@@ -177,16 +179,14 @@ std::string ContentMd5OfOid(std::string_view oid) {
 // One easy handle per thread: a handle must not be shared between threads,
 // and reusing it keeps connections alive from one request to the next.
 CURL* ThreadCurl() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
   struct Handle {
     CURL* curl = nullptr;
     ~Handle() {
-      if (curl) curl_easy_cleanup(curl);
+      if (curl) Curl().easy_cleanup(curl);
     }
   };
   thread_local Handle handle;
-  if (!handle.curl && !(handle.curl = curl_easy_init())) ThrowIO("cannot initialise libcurl");
+  if (!handle.curl && !(handle.curl = Curl().easy_init())) ThrowIO("cannot initialise libcurl");
   return handle.curl;
 }
 
@@ -235,7 +235,7 @@ size_t WriteBody(char* data, size_t size, size_t count, void* user) {
   auto* t = static_cast<Transfer*>(user);
   size_t length = size * count;
   long status = 0;
-  curl_easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &status);
+  Curl().easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &status);
   // Only a successful body belongs in the file; an error body explains the failure.
   if (t->out && status >= 200 && status < 300) {
     if (std::fwrite(data, 1, length, t->out) != length) {
@@ -265,7 +265,7 @@ struct FileCloser {
   void operator()(FILE* f) const { std::fclose(f); }
 };
 struct SlistFreer {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
+  void operator()(curl_slist* l) const { Curl().slist_free_all(l); }
 };
 
 bool Retryable(CURLcode code) {
@@ -505,10 +505,10 @@ class S3Remote : public Remote {
     CURL* curl = ThreadCurl();
     // Reset keeps the handle's live connections and drops the last request's
     // options; resetting again on the way out leaves no pointer to this frame.
-    curl_easy_reset(curl);
+    Curl().easy_reset(curl);
     struct Reset {
       CURL* curl;
-      ~Reset() { curl_easy_reset(curl); }
+      ~Reset() { Curl().easy_reset(curl); }
     } reset{curl};
     Transfer t{curl, response};
     std::unique_ptr<FILE, FileCloser> in, out;
@@ -528,53 +528,53 @@ class S3Remote : public Remote {
     std::vector<std::string> headers = request.headers;
     headers.push_back("x-amz-content-sha256: UNSIGNED-PAYLOAD");
     if (!session_token_.empty()) headers.push_back("x-amz-security-token: " + session_token_);
-    for (const std::string& header : headers) list = curl_slist_append(list, header.c_str());
+    for (const std::string& header : headers) list = Curl().slist_append(list, header.c_str());
     std::unique_ptr<curl_slist, SlistFreer> header_list(list);
     std::string sigv4 = "aws:amz:" + region_ + ":s3";
     char error_buffer[CURL_ERROR_SIZE] = "";
 
-    curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);  // threads: no SIGALRM for DNS timeouts
-    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
-    curl_easy_setopt(curl, CURLOPT_AWS_SIGV4, sigv4.c_str());
-    curl_easy_setopt(curl, CURLOPT_USERNAME, access_key_.c_str());
-    curl_easy_setopt(curl, CURLOPT_PASSWORD, secret_key_.c_str());
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
-    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
+    Curl().easy_setopt(curl, CURLOPT_URL, url.c_str());
+    Curl().easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);  // threads: no SIGALRM for DNS timeouts
+    Curl().easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
+    Curl().easy_setopt(curl, CURLOPT_AWS_SIGV4, sigv4.c_str());
+    Curl().easy_setopt(curl, CURLOPT_USERNAME, access_key_.c_str());
+    Curl().easy_setopt(curl, CURLOPT_PASSWORD, secret_key_.c_str());
+    Curl().easy_setopt(curl, CURLOPT_HTTPHEADER, list);
+    Curl().easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
     // A stalled connection (under 1 byte/s for a minute) fails and is retried.
-    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, 60L);
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, WriteBody);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &t);
-    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, ReadHeader);
-    curl_easy_setopt(curl, CURLOPT_HEADERDATA, &t);
-    if (!verify_peer_) curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
-    if (!ca_file_.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, ca_file_.c_str());
+    Curl().easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    Curl().easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, 60L);
+    Curl().easy_setopt(curl, CURLOPT_WRITEFUNCTION, WriteBody);
+    Curl().easy_setopt(curl, CURLOPT_WRITEDATA, &t);
+    Curl().easy_setopt(curl, CURLOPT_HEADERFUNCTION, ReadHeader);
+    Curl().easy_setopt(curl, CURLOPT_HEADERDATA, &t);
+    if (!verify_peer_) Curl().easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
+    if (!ca_file_.empty()) Curl().easy_setopt(curl, CURLOPT_CAINFO, ca_file_.c_str());
     std::string_view method = request.method;
     if (method == "HEAD") {
-      curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+      Curl().easy_setopt(curl, CURLOPT_NOBODY, 1L);
     } else if (method == "PUT") {
-      curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
-      curl_easy_setopt(curl, CURLOPT_READFUNCTION, ReadBody);
-      curl_easy_setopt(curl, CURLOPT_READDATA, &t);
-      curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(t.in_left));
+      Curl().easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+      Curl().easy_setopt(curl, CURLOPT_READFUNCTION, ReadBody);
+      Curl().easy_setopt(curl, CURLOPT_READDATA, &t);
+      Curl().easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(t.in_left));
     } else if (method == "POST") {
-      curl_easy_setopt(curl, CURLOPT_POST, 1L);
-      curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.c_str());
-      curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
-                       static_cast<curl_off_t>(request.body.size()));
+      Curl().easy_setopt(curl, CURLOPT_POST, 1L);
+      Curl().easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.c_str());
+      Curl().easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
+                         static_cast<curl_off_t>(request.body.size()));
     } else if (method == "DELETE") {
-      curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, "DELETE");
+      Curl().easy_setopt(curl, CURLOPT_CUSTOMREQUEST, "DELETE");
     }
 
-    CURLcode code = curl_easy_perform(curl);
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response->status);
+    CURLcode code = Curl().easy_perform(curl);
+    Curl().easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response->status);
     if (t.read_errno) ThrowErrno("cannot read", request.upload_path, t.read_errno);
     if (t.write_errno) ThrowErrno("cannot write", request.download_path, t.write_errno);
     if (out && std::fclose(out.release()) != 0 && code == CURLE_OK)
       ThrowErrno("cannot write", request.download_path, errno);
     if (code != CURLE_OK)
-      *error = std::string(curl_easy_strerror(code)) +
+      *error = std::string(Curl().easy_strerror(code)) +
                (*error_buffer ? std::string(" (") + error_buffer + ")" : "");
     return code;
   }
