@@ -23,6 +23,13 @@ RemoteFlags& Flags() {
   return flags;
 }
 
+// DVC stores a relative local remote relative to the config file's
+// directory (.dvc/), so it resolves the same from any working directory.
+std::string StoredUrl(const Repo& repo, const std::string& url) {
+  if (url.empty() || url[0] == '/' || url.find("://") != std::string::npos) return url;
+  return RelativePath(repo.dvc_dir(), AbsoluteFromCwd(url));
+}
+
 ConfigLevel Level() { return Flags().local ? ConfigLevel::kLocal : ConfigLevel::kRepo; }
 
 void RequireRemote(RepoConfig& config, const std::string& name) {
@@ -53,7 +60,7 @@ void RegisterRemoteCommands(CLI::App& app) {
         ThrowData("remote '{}' already exists; use -f to overwrite it", Flags().name);
       ini.RemoveSection(section);
     }
-    ini.Set(section, "url", Flags().url);
+    ini.Set(section, "url", StoredUrl(*s.repo, Flags().url));
     if (Flags().is_default) ini.Set("core", "remote", Flags().name);
     config.Save(Level());
     Say(fmt::format("Added remote '{}' -> {}{}", Flags().name, Flags().url,
@@ -79,7 +86,9 @@ void RegisterRemoteCommands(CLI::App& app) {
         ThrowData("remote '{}' has no option '{}'", Flags().name, Flags().option);
     } else {
       if (Flags().value.empty()) ThrowUsage("remote modify: a value is required (or --unset)");
-      config.Level(Level()).Set(section, Flags().option, Flags().value);
+      std::string value =
+          Flags().option == "url" ? StoredUrl(*s.repo, Flags().value) : Flags().value;
+      config.Level(Level()).Set(section, Flags().option, value);
     }
     config.Save(Level());
   });

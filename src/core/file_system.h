@@ -55,7 +55,8 @@ class FileSystem {
   virtual void WriteFileAtomic(const std::string& path, std::string_view contents,
                                uint32_t mode = 0644) = 0;
   /// Copies `from` into `to`, which must not be reachable by its final name
-  /// until complete (callers copy to a temp name and Rename). fsyncs when `durable`.
+  /// until complete (callers copy to a temp name and Rename). fsyncs when
+  /// `durable`; otherwise only starts writeback (see SyncFilesystem).
   virtual void CopyFile(const std::string& from, const std::string& to, bool durable) = 0;
   virtual void Rename(const std::string& from, const std::string& to) = 0;
   /// Removes a file or symlink; a missing path is not an error.

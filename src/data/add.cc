@@ -38,6 +38,13 @@ void CheckAddable(Repo& repo, const std::string& abs_path, const std::string& us
   CheckNotTrackedByGit(repo, abs_path, user_path);
 }
 
+// A path git already ignores (say through "*.log") needs no entry of its own.
+bool IgnoredByGit(Repo& repo, const std::string& abs_path) {
+  ProcessResult r =
+      RunCapture({"git", "check-ignore", "-q", "--", repo.RelPath(abs_path)}, repo.root());
+  return r.exit_code == 0;
+}
+
 // Outputs must not overlap: a directory holding another .dvc file's output
 // would store that data twice and hide the inner pointer file.
 void CheckNoTrackedOutputsInside(Repo& repo, const std::vector<std::string>& abs_paths) {
@@ -114,7 +121,8 @@ std::vector<AddedOutput> Add(Repo& repo, const std::vector<std::string>& paths, 
     }
     bool changed = UpdateOut(file, BaseName(abs), hash);
     if (changed) SaveDvcFile(repo.fs(), file);
-    if (repo.has_git()) AddGitignoreEntry(repo.fs(), DirName(abs), BaseName(abs));
+    if (repo.has_git() && !IgnoredByGit(repo, abs))
+      AddGitignoreEntry(repo.fs(), DirName(abs), BaseName(abs));
     repo.state().Flush();
     added.push_back(Describe(repo, file, abs, hash, changed));
   }

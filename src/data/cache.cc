@@ -47,12 +47,36 @@ void Cache::InsertFile(const std::string& source, const std::string& oid) {
   if (Has(oid)) return;
   std::string temp = TempPath(oid);
   try {
-    fs_.CopyFile(source, temp, /*durable=*/false);
+    bool linked = false;
+    if (LinksWorkspace()) {
+      try {
+        fs_.Hardlink(source, temp);  // same filesystem: the object shares the bytes
+        linked = true;
+      } catch (const Error&) {
+        // another filesystem: fall back to a copy
+      }
+    }
+    if (!linked) fs_.CopyFile(source, temp, /*durable=*/false);
     AdoptFile(temp, oid);
   } catch (...) {
     fs_.RemoveFile(temp);
     throw;
   }
+}
+
+bool Cache::LinksWorkspace() const {
+  LinkType first = link_types_.front();
+  return first == LinkType::kHardlink || first == LinkType::kSymlink;
+}
+
+void Cache::LinkWorkspace(const std::string& path, const std::string& oid, bool executable) {
+  if (!LinksWorkspace()) return;
+  FileInfo workspace = fs_.Stat(path);
+  if (link_types_.front() == LinkType::kSymlink && workspace.type == FileType::kSymlink) return;
+  if (link_types_.front() == LinkType::kHardlink &&
+      workspace.inode == fs_.Stat(ObjectPath(oid)).inode)
+    return;
+  Materialize(oid, path, executable);
 }
 
 void Cache::InsertBytes(const std::string& bytes, const std::string& oid) {

@@ -23,8 +23,14 @@ class Cache {
   std::string ObjectPath(const std::string& oid) const;
   bool Has(const std::string& oid);
 
-  /// Copies the file at `source` into the cache as `oid` unless already there.
+  /// Stores the file at `source` as `oid` unless already there: a copy, or
+  /// for the hardlink and symlink cache types a hard link (no data copied).
   void InsertFile(const std::string& source, const std::string& oid);
+  /// True when the cache type makes workspace files links into the cache.
+  bool LinksWorkspace() const;
+  /// After InsertFile, turns the workspace file at `path` into a link to the
+  /// object when the cache type asks for links, as DVC's add does.
+  void LinkWorkspace(const std::string& path, const std::string& oid, bool executable);
   /// Moves an already complete and verified temp file (in the same
   /// filesystem) into place as `oid`.
   void AdoptFile(const std::string& temp_path, const std::string& oid);

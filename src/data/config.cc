@@ -84,11 +84,16 @@ IniFile IniFile::Parse(const std::string& text, const std::string& file_name) {
 }
 
 std::string IniFile::Serialize() const {
+  // DVC writes plain sections ([core], [cache]) first and named ones
+  // (['remote "x"']) after them; each group keeps its order.
   std::string out;
-  for (const Section& section : sections_) {
-    out += "[" + QuoteSectionName(section.name) + "]\n";
-    for (const auto& [key, value] : section.entries)
-      out += "    " + key + " = " + QuoteValue(value) + "\n";
+  for (bool named : {false, true}) {
+    for (const Section& section : sections_) {
+      if ((section.name.find('"') != std::string::npos) != named) continue;
+      out += "[" + QuoteSectionName(section.name) + "]\n";
+      for (const auto& [key, value] : section.entries)
+        out += "    " + key + " = " + QuoteValue(value) + "\n";
+    }
   }
   return out;
 }

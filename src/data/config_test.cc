@@ -67,13 +67,14 @@ TEST(IniFileTest, SerializeUsesConfigObjLayout) {
             "[core]\n    remote = storage\n['remote \"storage\"']\n    url = s3://b/p\n");
 }
 
+// DVC saves plain sections first and named ones ('remote "x"') last.
 TEST(IniFileTest, SerializeParseRoundTrip) {
   IniFile ini = IniFile::Parse(kDvcConfig, "config");
   std::string text = ini.Serialize();
   EXPECT_EQ(text,
             "[core]\n    remote = storage\n    autostage = true\n"
-            "['remote \"storage\"']\n    url = s3://b/p\n    jobs = 16\n"
-            "[cache]\n    type = reflink,copy\n");
+            "[cache]\n    type = reflink,copy\n"
+            "['remote \"storage\"']\n    url = s3://b/p\n    jobs = 16\n");
   EXPECT_EQ(IniFile::Parse(text, "again").Serialize(), text);
 }
 
@@ -241,7 +242,7 @@ TEST_F(RepoConfigTest, SaveWritesLevelAtomically) {
   config.Save(ConfigLevel::kLocal);
   std::ifstream in(dir_ / "config");
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  EXPECT_EQ(text, "['remote \"r\"']\n    url = /data/r\n[core]\n    remote = r\n");
+  EXPECT_EQ(text, "[core]\n    remote = r\n['remote \"r\"']\n    url = /data/r\n");
   RepoConfig reloaded = Load();
   EXPECT_EQ(reloaded.Remote("").url, "/secret");
   for (const auto& entry : stdfs::directory_iterator(dir_))

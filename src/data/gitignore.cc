@@ -16,11 +16,23 @@ std::vector<std::string> SplitLines(const std::string& text) {
   return lines;
 }
 
+// gitignore patterns treat these characters specially; DVC escapes them so
+// the entry matches exactly one path.
+std::string EscapeForGitignore(const std::string& name) {
+  std::string out;
+  for (char c : name) {
+    if (c == '[' || c == ']' || c == '!' || c == '*' || c == '#' || c == '?' || c == '\\')
+      out.push_back('\\');
+    out.push_back(c);
+  }
+  return out;
+}
+
 }  // namespace
 
 void AddGitignoreEntry(FileSystem& fs, const std::string& dir, const std::string& name) {
   std::string path = dir + "/.gitignore";
-  std::string entry = "/" + name;
+  std::string entry = "/" + EscapeForGitignore(name);
   std::string text = fs.Stat(path).exists() ? fs.ReadFile(path) : "";
   for (const std::string& line : SplitLines(text))
     if (line == entry) return;
@@ -32,7 +44,7 @@ void AddGitignoreEntry(FileSystem& fs, const std::string& dir, const std::string
 void RemoveGitignoreEntry(FileSystem& fs, const std::string& dir, const std::string& name) {
   std::string path = dir + "/.gitignore";
   if (!fs.Stat(path).exists()) return;
-  std::string entry = "/" + name;
+  std::string entry = "/" + EscapeForGitignore(name);
   std::string kept;
   bool found = false;
   for (const std::string& line : SplitLines(fs.ReadFile(path))) {

@@ -21,7 +21,7 @@ std::string HashAndMaybeStore(Repo& repo, const std::string& path, const FileInf
                               Progress& progress) {
   FileSystem& fs = repo.fs();
   Cache& cache = repo.cache();
-  if (store && info.size >= kConcurrentCopyThreshold) {
+  if (store && info.size >= kConcurrentCopyThreshold && !cache.LinksWorkspace()) {
     std::string temp = cache.IncomingTempPath();
     std::exception_ptr copy_error;
     std::thread copier([&] {
@@ -88,6 +88,10 @@ void HashFiles(Repo& repo, const std::string& base, std::vector<HashedFile>& fil
       HashedFile& f = files[todo[k]];
       std::string path = f.relpath.empty() ? base : base + "/" + f.relpath;
       f.md5 = HashAndMaybeStore(repo, path, f.info, options.store, progress);
+      if (options.store && repo.cache().LinksWorkspace()) {
+        repo.cache().LinkWorkspace(path, f.md5, (f.info.mode & 0111) != 0);
+        f.info = repo.fs().StatFollow(path);  // the state index must see the link
+      }
       progress.Advance(1, 0);
     });
     progress.End();
@@ -113,6 +117,12 @@ void HashFiles(Repo& repo, const std::string& base, std::vector<HashedFile>& fil
 
 }  // namespace
 
+std::vector<WalkEntry> WalkOutput(FileSystem& fs, const std::string& dir) {
+  std::vector<WalkEntry> entries = fs.Walk(dir, {".git", ".dvc"});
+  std::erase_if(entries, [](const WalkEntry& e) { return IsTempName(e.relpath); });
+  return entries;
+}
+
 OutputHash HashOutput(Repo& repo, const std::string& abs_path, const HashOptions& options,
                       Progress& progress) {
   OutputHash result;
@@ -132,7 +142,7 @@ OutputHash HashOutput(Repo& repo, const std::string& abs_path, const HashOptions
   if (!info.is_dir()) ThrowData("'{}' is neither a file nor a directory", abs_path);
 
   result.is_dir = true;
-  std::vector<WalkEntry> entries = repo.fs().Walk(abs_path, {".git", ".dvc"});
+  std::vector<WalkEntry> entries = WalkOutput(repo.fs(), abs_path);
   for (const WalkEntry& e : entries) result.size += e.info.size;
   result.nfiles = entries.size();
   uint64_t fingerprint = StateIndex::Fingerprint(entries);

@@ -38,6 +38,10 @@ struct HashOptions {
   int jobs = 0;             // threads; 0 = one per core
 };
 
+/// The files of a directory output: every regular file below it except
+/// .git/.dvc directories and temp files of interrupted writes.
+std::vector<WalkEntry> WalkOutput(FileSystem& fs, const std::string& dir);
+
 /// Hashes the output at `abs_path` (missing: exists = false). Records new
 /// hashes in the state index (flushed by the caller's StateIndex lifetime).
 OutputHash HashOutput(Repo& repo, const std::string& abs_path, const HashOptions& options,

@@ -56,6 +56,32 @@ std::string BaseName(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
+std::string RelativePath(const std::string& from, const std::string& to) {
+  auto split = [](const std::string& p) {
+    std::vector<std::string> parts;
+    size_t pos = 1;
+    while (pos < p.size()) {
+      size_t slash = p.find('/', pos);
+      if (slash == std::string::npos) slash = p.size();
+      parts.push_back(p.substr(pos, slash - pos));
+      pos = slash + 1;
+    }
+    return parts;
+  };
+  std::vector<std::string> a = split(from);
+  std::vector<std::string> b = split(to);
+  size_t common = 0;
+  while (common < a.size() && common < b.size() && a[common] == b[common]) ++common;
+  std::string out;
+  for (size_t i = common; i < a.size(); ++i) out += out.empty() ? ".." : "/..";
+  for (size_t i = common; i < b.size(); ++i) out += (out.empty() ? "" : "/") + b[i];
+  return out.empty() ? "." : out;
+}
+
+std::string AbsoluteFromCwd(const std::string& path) {
+  return NormalizePath(!path.empty() && path[0] == '/' ? path : CurrentDir() + "/" + path);
+}
+
 Repo::Repo(FileSystem& fs, Clock& clock, std::string root)
     : fs_(fs), clock_(clock), root_(std::move(root)) {
   config_ = RepoConfig::Load(fs_, dvc_dir());

@@ -82,5 +82,10 @@ std::string NormalizePath(const std::string& path);
 std::string DirName(const std::string& path);
 /// Last component ("/a/b" -> "b").
 std::string BaseName(const std::string& path);
+/// Relative path from directory `from` to `to`, both absolute and normalised
+/// ("/r/.dvc", "/store" -> "../../store").
+std::string RelativePath(const std::string& from, const std::string& to);
+/// A user path made absolute against the current directory, normalised.
+std::string AbsoluteFromCwd(const std::string& path);
 
 }  // namespace leanops
