@@ -140,6 +140,14 @@ CheckoutResult Checkout(Repo& repo, const std::vector<std::string>& targets,
         result.modified.push_back(repo.RelPath(abs));
     }
   }
+  std::vector<std::string> planned;
+  for (const FileAction& action : plan.writes) planned.push_back(action.oid);
+  std::vector<std::string> corrupt = RemoveCorruptObjects(repo, planned, options.jobs);
+  if (!corrupt.empty()) {
+    repo.state().Flush();
+    ThrowData("corrupted cache objects (removed): {}; run 'leanops fetch' to download them again",
+              fmt::join(corrupt, ", "));
+  }
   if (!plan.unsaved.empty())
     ThrowData(
         "checkout would overwrite or delete data that is not in the cache: {}; commit it "

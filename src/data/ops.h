@@ -130,6 +130,16 @@ struct CloudChange {
 std::vector<CloudChange> CloudStatus(Repo& repo, const std::vector<std::string>& targets,
                                      const std::string& remote);
 
+// ---- cache integrity ------------------------------------------------------
+
+/// Records a cache object's stat in the state index as verified.
+void RecordObject(Repo& repo, const std::string& oid);
+/// Rehashes the objects (present in the cache) whose stat the state index
+/// does not vouch for; removes those whose bytes do not match their name and
+/// returns their oids.
+std::vector<std::string> RemoveCorruptObjects(Repo& repo, const std::vector<std::string>& oids,
+                                              int jobs);
+
 // ---- .gitignore -----------------------------------------------------------
 
 /// Adds "/<name>" to `<dir>/.gitignore` unless present (as DVC does).

@@ -7,6 +7,7 @@
 #include "core/md5.h"
 #include "core/parallel.h"
 #include "data/cache.h"
+#include "data/ops.h"
 
 namespace leanops {
 namespace {
@@ -98,6 +99,7 @@ void HashFiles(Repo& repo, const std::string& base, std::vector<HashedFile>& fil
     for (size_t i : todo) {
       std::string path = files[i].relpath.empty() ? base : base + "/" + files[i].relpath;
       state.RecordFile(path, files[i].info, files[i].md5);
+      if (options.store) RecordObject(repo, files[i].md5);  // written from bytes just hashed
     }
   }
   if (options.store) {
@@ -112,6 +114,7 @@ void HashFiles(Repo& repo, const std::string& base, std::vector<HashedFile>& fil
       const HashedFile& f = files[missing[k]];
       repo.cache().InsertFile(f.relpath.empty() ? base : base + "/" + f.relpath, f.md5);
     });
+    for (size_t i : missing) RecordObject(repo, files[i].md5);
   }
 }
 

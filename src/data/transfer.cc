@@ -105,6 +105,15 @@ TransferResult Push(Repo& repo, const std::vector<std::string>& targets,
     (objects[i].oid.ends_with(".dir") ? todo_dirs : todo).push_back(&objects[i]);
     bytes += repo.fs().Stat(repo.cache().ObjectPath(objects[i].oid)).size;
   }
+  std::vector<std::string> to_check;
+  for (const ObjectRef* ref : todo) to_check.push_back(ref->oid);
+  std::vector<std::string> corrupt = RemoveCorruptObjects(repo, to_check, 0);
+  repo.state().Flush();
+  if (!corrupt.empty())
+    ThrowData(
+        "corrupted cache objects (removed, so they are not pushed): {}; restore them with "
+        "'leanops commit' from the workspace or 'leanops fetch' from another remote",
+        fmt::join(corrupt, ", "));
   progress.Begin("Pushing", todo.size() + todo_dirs.size(), bytes);
   std::atomic<uint64_t> sent{0};
   for (auto* batch : {&todo, &todo_dirs}) {
@@ -143,6 +152,8 @@ TransferResult Fetch(Repo& repo, const std::vector<std::string>& targets,
     progress.Advance(1, size);
   });
   progress.End();
+  for (const ObjectRef* ref : todo) RecordObject(repo, ref->oid);  // verified on download
+  repo.state().Flush();
   repo.fs().SyncFilesystem(repo.cache().root());
   result.objects += todo.size();
   result.bytes += received;
