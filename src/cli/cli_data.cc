@@ -127,6 +127,10 @@ void RunCheckout() {
   Session s = OpenForWrite(Flags().no_wait);
   CheckoutOptions options{Flags().force, Flags().relink, Flags().jobs};
   CheckoutResult r = Checkout(*s.repo, Flags().targets, options, CommandProgress());
+  if (Flags().json) {
+    PrintJson({{"added", r.added}, {"modified", r.modified}, {"files_written", r.files_written}});
+    return;
+  }
   for (const std::string& p : r.added) Say("A       " + p);
   for (const std::string& p : r.modified) Say("M       " + p);
   if (r.added.empty() && r.modified.empty())
@@ -139,6 +143,14 @@ void RunCheckout() {
 void RunCommit() {
   Session s = OpenForWrite(Flags().no_wait);
   std::vector<AddedOutput> done = Commit(*s.repo, Flags().targets, Flags().jobs, CommandProgress());
+  if (Flags().json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const AddedOutput& a : done)
+      out.push_back(
+          {{"path", a.path}, {"dvcfile", a.dvc_file}, {"md5", a.oid}, {"changed", a.changed}});
+    PrintJson(out);
+    return;
+  }
   size_t changed = 0;
   for (const AddedOutput& a : done) {
     if (!a.changed) continue;
@@ -180,6 +192,14 @@ void RunLs() {
 void RunGc() {
   Session s = OpenForWrite(Flags().no_wait);
   GcResult r = CollectGarbage(*s.repo, GcOptions{Flags().dry, Flags().cloud, Flags().remote});
+  if (Flags().json) {
+    PrintJson({{"dry", Flags().dry},
+               {"objects", r.objects},
+               {"bytes", r.bytes},
+               {"remote_objects", r.remote_objects},
+               {"temp_files", r.temp_files}});
+    return;
+  }
   const char* verb = Flags().dry ? "Would remove" : "Removed";
   Say(fmt::format("{} {} objects ({}) from cache.", verb, r.objects, HumanBytes(r.bytes)));
   if (Flags().cloud) Say(fmt::format("{} {} objects from remote.", verb, r.remote_objects));
@@ -224,6 +244,7 @@ void RegisterDataCommands(CLI::App& app) {
   checkout->add_flag("--relink", f.relink, "Recreate links even where contents match");
   AddJobs(checkout);
   AddNoWait(checkout);
+  checkout->add_flag("--json", f.json, "Print the result as JSON");
   checkout->callback(RunCheckout);
 
   CLI::App* commit =
@@ -232,6 +253,7 @@ void RegisterDataCommands(CLI::App& app) {
   commit->add_flag("-f,--force", f.force, "Accepted for DVC compatibility (commit never prompts)");
   AddJobs(commit);
   AddNoWait(commit);
+  commit->add_flag("--json", f.json, "Print the result as JSON");
   commit->callback(RunCommit);
 
   CLI::App* remove =
@@ -253,6 +275,7 @@ void RegisterDataCommands(CLI::App& app) {
   gc->add_flag("--dry", f.dry, "Only report what would be deleted");
   gc->add_flag("-f,--force", f.force, "Accepted for DVC compatibility (gc never prompts)");
   AddNoWait(gc);
+  gc->add_flag("--json", f.json, "Print the result as JSON");
   gc->callback(RunGc);
 }
 
