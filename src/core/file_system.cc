@@ -16,6 +16,7 @@
 #include <random>
 
 #include "core/error.h"
+#include "core/tree_walk.h"
 
 namespace leanops {
 namespace {
@@ -265,11 +266,7 @@ class PosixFileSystem : public FileSystem {
 
   std::vector<WalkEntry> Walk(const std::string& root,
                               const std::vector<std::string>& skip_dirs) override {
-    std::vector<WalkEntry> out;
-    WalkInto(root, "", skip_dirs, &out);
-    std::sort(out.begin(), out.end(),
-              [](const WalkEntry& a, const WalkEntry& b) { return a.relpath < b.relpath; });
-    return out;
+    return WalkTree(root, skip_dirs);
   }
 
   void SyncDir(const std::string& path) override {
@@ -282,48 +279,6 @@ class PosixFileSystem : public FileSystem {
     Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (fd.get() < 0) ThrowErrno("cannot open", path, errno);
     if (::syncfs(fd.get()) != 0) ThrowErrno("cannot sync filesystem of", path, errno);
-  }
-
- private:
-  // Uses openat/fstatat relative to the directory fd: one path lookup per
-  // entry instead of one per path component.
-  void WalkInto(const std::string& dir_path, const std::string& prefix,
-                const std::vector<std::string>& skip_dirs, std::vector<WalkEntry>* out) {
-    int dfd = ::open(dir_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd < 0) ThrowErrno("cannot open directory", dir_path, errno);
-    DIR* dir = ::fdopendir(dfd);
-    if (!dir) {
-      ::close(dfd);
-      ThrowErrno("cannot list", dir_path, errno);
-    }
-    std::vector<std::string> subdirs;
-    while (struct dirent* entry = ::readdir(dir)) {
-      std::string_view name = entry->d_name;
-      if (name == "." || name == "..") continue;
-      struct stat st;
-      if (::fstatat(dfd, entry->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
-        if (errno == ENOENT) continue;  // removed while walking
-        int e = errno;
-        ::closedir(dir);
-        ThrowErrno("cannot stat", dir_path + "/" + std::string(name), e);
-      }
-      if (S_ISLNK(st.st_mode)) {
-        // Links to files count as files (as DVC follows them); links to
-        // directories are not followed, which avoids cycles.
-        struct stat target;
-        if (::fstatat(dfd, entry->d_name, &target, 0) != 0 || !S_ISREG(target.st_mode)) continue;
-        st = target;
-      }
-      if (S_ISDIR(st.st_mode)) {
-        if (std::find(skip_dirs.begin(), skip_dirs.end(), name) == skip_dirs.end())
-          subdirs.emplace_back(name);
-      } else if (S_ISREG(st.st_mode)) {
-        out->push_back(WalkEntry{prefix + std::string(name), InfoFromStat(st)});
-      }
-    }
-    ::closedir(dir);
-    for (const std::string& sub : subdirs)
-      WalkInto(dir_path + "/" + sub, prefix + sub + "/", skip_dirs, out);
   }
 };
 

@@ -1,6 +1,7 @@
 #include "data/cache.h"
 
 #include <algorithm>
+#include <array>
 
 #include "core/error.h"
 #include "core/md5.h"
@@ -142,6 +143,21 @@ void Cache::Materialize(const std::string& oid, const std::string& dest, bool ex
     }
   }
   ThrowIO("cannot create '{}' from the cache: {}", dest, last_error);
+}
+
+uint64_t Cache::Generation() {
+  Md5 md5;
+  std::string base = root_ + "/files/md5";
+  for (int prefix = -1; prefix < 256; ++prefix) {
+    std::string dir = prefix < 0 ? base : fmt::format("{}/{:02x}", base, prefix);
+    FileInfo info = fs_.Stat(dir);
+    int64_t fields[2] = {info.exists() ? info.mtime_ns : -1, static_cast<int64_t>(info.inode)};
+    md5.Update(fields, sizeof(fields));
+  }
+  std::array<unsigned char, 16> digest = md5.Digest();
+  uint64_t value = 0;
+  for (int i = 0; i < 8; ++i) value = (value << 8) | digest[i];
+  return value >> 4;  // 60 bits: fits the state index's signed integer
 }
 
 std::vector<std::string> Cache::ListOids() {

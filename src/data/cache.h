@@ -52,6 +52,12 @@ class Cache {
   /// link type that works. Atomic: goes through a temp name beside `dest`.
   void Materialize(const std::string& oid, const std::string& dest, bool executable);
 
+  /// A fingerprint of the cache's contents that changes whenever an object
+  /// is added or removed: the mtimes of its 256 prefix directories. Lets
+  /// status know a directory's objects are all still present from one
+  /// look-up instead of a stat per file.
+  uint64_t Generation();
+
   /// Every oid in the cache (for gc).
   std::vector<std::string> ListOids();
   /// Deletes temp files that interrupted writes left behind; returns how

@@ -5,13 +5,19 @@
 namespace leanops {
 namespace {
 
-// An object and, for a directory, every file its manifest lists.
+// An object and, for a directory, every file its manifest lists. A
+// directory found complete is remembered with the cache's generation, so
+// the next status, with no object added or removed since, skips the check.
 bool IsFullyCached(Repo& repo, const std::string& oid) {
   Cache& cache = repo.cache();
   if (!cache.Has(oid)) return false;
   if (!oid.ends_with(".dir")) return true;
+  std::string key = "cache-complete:" + oid;
+  uint64_t generation = cache.Generation();
+  if (repo.state().LookupDir(key, generation, 0) == oid) return true;
   for (const ManifestEntry& entry : cache.LoadManifest(oid))
     if (!cache.Has(entry.md5)) return false;
+  repo.state().RecordDir(key, generation, 0, oid);
   return true;
 }
 
