@@ -98,7 +98,9 @@ shape() { find "$1" -type f -printf '%s\n' | awk '{ n++; b += $1 } END { printf 
 
 # Items that have been moved out of $DATA into a temp repo: "src|dst" pairs, moved back on exit.
 MOVED=()
-move_in()  { mv "$1" "$2"; MOVED+=("$1|$2"); }
+# (cache.type=hardlink leaves the data read-only, as the cache entries it shares inodes with:
+# every run starts from ordinary writable files.)
+move_in()  { chmod -R u+w "$1"; mv "$1" "$2"; MOVED+=("$1|$2"); }
 move_back() {
     local i
     for i in "${!MOVED[@]}"; do
@@ -116,15 +118,20 @@ move_retarget() {   # src newdst: the item moved out of src now lives at newdst
     return 0
 }
 # Deleting files is deferred to the end of the run. This machine's root fs is ext4 *without a
-# journal*, where the inode allocator skips inodes deleted in the last 60 s (ext4 ialloc.c
-# recently_deleted(); 300 s more while their inode table block is dirty), one buffer lookup
-# each: right after an `rm -rf` of 20k files every file creation gets much slower (we measured
-# `cp -r` of the dataset going 3.7 s -> 10.5 s -> 17.2 s across three rm'd runs). That would
-# penalise the rows that create files (leanops add/push, cp -r) but not md5sum/git status.
-# So a finished temp dir is "retired": its single-link files are truncated (frees the blocks
-# and page cache, keeps the inodes; files with more links are cache.type=hardlink cache entries
-# that share the generated data's inodes and are left alone) and it is renamed aside; the
-# whole of $WORK is removed on exit, and the next run waits until those deletions are old.
+# journal*, where the inode allocator skips every free inode deleted in the last 60 s (360 s while
+# its inode table block is dirty -- and creating files dirties those blocks again), rescanning
+# them on each allocation: ext4 ialloc.c recently_deleted(). Right after an `rm -rf` of 20k files
+# every file creation gets much slower (`cp -r` of the dataset went 3.7 s -> 10.5 s -> 17.2 s over
+# three rm'd runs, and was still 5x slow 100 s later). That would penalise the rows that create
+# files (leanops add/push, cp -r) but not md5sum or git status. So:
+#  - a finished temp dir is "retired": its single-link files are truncated (frees the blocks and
+#    page cache, keeps the inodes; files with more links are cache.type=hardlink cache entries
+#    that share the generated data's inodes and are left alone) and it is renamed aside;
+#  - real deletions (leftovers at start, everything at exit) are followed by `sync` and, as root,
+#    by dropping the clean page cache (`echo 1 > /proc/sys/vm/drop_caches`): recently_deleted()
+#    only looks at inode table blocks still in the buffer cache. (The data is read back before
+#    each timed command anyway.) Without root, the next run waits 65 s instead, which may not be
+#    enough: then the file-creating rows can come out too slow.
 QUIET_STAMP=$BENCH_DIR/.last-mass-delete
 SEQ=0
 next_dir() {   # prefix -> DIRV=$WORK/prefix-N (new, empty)
@@ -141,14 +148,19 @@ retire() {   # dir
     mkdir -p "$WORK/retired"
     mv "$d" "$WORK/retired/${d##*/}"
 }
-mass_delete() {   # dir...: rm -rf and, if that deleted many files, remember when (wait_quiet)
+mass_delete() {   # dir...: rm -rf; if that deleted many files, forget their inode table blocks
     local n
-    n=$(find "$@" -type f 2>/dev/null | head -n 1000 | wc -l)
+    n=$(find "$@" -type f 2>/dev/null | wc -l)
     rm -rf "$@"
     sync
-    if ((n >= 1000)); then date +%s >"$QUIET_STAMP"; fi
+    ((n >= 1000)) || return 0
+    if [[ -w /proc/sys/vm/drop_caches ]] && echo 1 >/proc/sys/vm/drop_caches 2>/dev/null; then
+        rm -f "$QUIET_STAMP"
+    else
+        date +%s >"$QUIET_STAMP"
+    fi
 }
-wait_quiet() {   # wait until files deleted by an earlier run are >= 65 s old
+wait_quiet() {   # without root: wait until files deleted by an earlier run are >= 65 s old
     local last left
     [[ -f $QUIET_STAMP ]] || return 0
     last=$(cat "$QUIET_STAMP")
@@ -257,10 +269,10 @@ echo "host:     nproc=$(nproc), cpu=$(awk -F': ' '/^model name/ { print $2; exit
 echo "kernel:   $(uname -srm)"
 echo "load:     $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min)$(awk '$1 > 0.5 { printf "  -- WARNING: the machine is busy, timings will be noisy" }' /proc/loadavg)"
 echo "bench fs: $BENCH_DIR on $(df -PT "$BENCH_DIR" | awk 'NR == 2 { print $2 " (" $1 ")" }')"
-echo "tools:    $(git --version), $(md5sum --version | head -1), $(command -v hyperfine >/dev/null && hyperfine --version || echo 'no hyperfine (bash loop)')"
+echo "tools:    $(git --version), $(md5sum --version | sed -n 1p), $(command -v hyperfine >/dev/null && hyperfine --version || echo 'no hyperfine (bash loop)')"
 if [[ $PEERS_ONLY -eq 0 ]]; then
     [[ -x $LEANOPS ]] || die "leanops binary not found at $LEANOPS (build it, or set LEANOPS_BIN; --peers-only times only the peers)"
-    echo "leanops:  $LEANOPS ($("$LEANOPS" --version 2>&1 | head -1), $(stat -c '%y' "$LEANOPS" | cut -d. -f1))"
+    echo "leanops:  $LEANOPS ($("$LEANOPS" --version 2>&1 | sed -n 1p), $(stat -c '%y' "$LEANOPS" | cut -d. -f1))"
     # Snapshot the binary so that a concurrent rebuild cannot swap it in the middle of the run.
     mkdir -p "$WORK/bin"; cp "$LEANOPS" "$WORK/bin/leanops"
     LEANOPS_ORIG=$LEANOPS; LEANOPS=$WORK/bin/leanops
@@ -314,7 +326,7 @@ for i in range(n):
     echo "data:     generated in $(fmt_s "$(sub "$(now)" "$t0")")"
 }
 gen_data
-read -r BIG_N BIG_B <"$DATA/.shape-big"
+read -r _ BIG_B <"$DATA/.shape-big"
 read -r DS_N DS_B <"$DATA/.shape-dataset"
 echo "data:     big.bin = $BIG_B bytes; dataset/ = $DS_N files, $DS_B bytes"
 

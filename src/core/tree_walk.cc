@@ -45,7 +45,7 @@ void ReadDir(const Dir& dir_info, uint32_t index, std::vector<Dir>& subdirs,
   const std::string& path = dir_info.path;
   DIR* dir = ::opendir(path.c_str());
   if (!dir) {
-    if (errno == ENOENT) return;  // removed while walking
+    if (errno == ENOENT && index > 0) return;  // a subdirectory removed while walking
     ThrowErrno("cannot open directory", path, errno);
   }
   while (struct dirent* entry = ::readdir(dir)) {

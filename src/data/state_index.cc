@@ -30,19 +30,46 @@ void StateIndex::Open(const std::string& db_path) {
     return;
   }
   sqlite3_busy_timeout(db_, 10000);
-  const char* schema =
-      "PRAGMA journal_mode=WAL;"
-      "PRAGMA synchronous=NORMAL;"
-      "CREATE TABLE IF NOT EXISTS hashes(path TEXT PRIMARY KEY, inode INTEGER NOT NULL,"
-      " mtime_ns INTEGER NOT NULL, size INTEGER NOT NULL, md5 TEXT NOT NULL) WITHOUT ROWID;";
-  if (sqlite3_exec(db_, schema, nullptr, nullptr, nullptr) != SQLITE_OK ||
+  // Keep the -wal file between runs: creating and deleting it costs more
+  // than a no-op status does otherwise.
+  int persist_wal = 1;
+  sqlite3_file_control(db_, "main", SQLITE_FCNTL_PERSIST_WAL, &persist_wal);
+  if (sqlite3_exec(db_, "PRAGMA synchronous=NORMAL", nullptr, nullptr, nullptr) != SQLITE_OK ||
+      (SchemaVersion() != kSchemaVersion && !CreateSchema()) ||
       sqlite3_prepare_v2(db_, "SELECT inode, mtime_ns, size, md5 FROM hashes WHERE path = ?", -1,
                          &select_, nullptr) != SQLITE_OK) {
     Close();
   }
 }
 
+int StateIndex::SchemaVersion() {
+  sqlite3_stmt* stmt = nullptr;
+  int version = -1;
+  if (sqlite3_prepare_v2(db_, "PRAGMA user_version", -1, &stmt, nullptr) == SQLITE_OK &&
+      sqlite3_step(stmt) == SQLITE_ROW)
+    version = sqlite3_column_int(stmt, 0);
+  sqlite3_finalize(stmt);
+  return version;
+}
+
+bool StateIndex::CreateSchema() {
+  const char* schema =
+      "PRAGMA journal_mode=WAL;"  // persistent: set once
+      "CREATE TABLE IF NOT EXISTS hashes(path TEXT PRIMARY KEY, inode INTEGER NOT NULL,"
+      " mtime_ns INTEGER NOT NULL, size INTEGER NOT NULL, md5 TEXT NOT NULL) WITHOUT ROWID;"
+      "PRAGMA user_version=1;";
+  return sqlite3_exec(db_, schema, nullptr, nullptr, nullptr) == SQLITE_OK;
+}
+
+void StateIndex::EndReadTransaction() {
+  if (!in_read_transaction_) return;
+  sqlite3_reset(select_);
+  sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);
+  in_read_transaction_ = false;
+}
+
 void StateIndex::Close() {
+  if (db_) EndReadTransaction();
   if (select_) sqlite3_finalize(select_);
   select_ = nullptr;
   if (db_) sqlite3_close(db_);
@@ -57,6 +84,10 @@ std::optional<std::string> StateIndex::Lookup(const std::string& path, uint64_t 
     return std::nullopt;
   }
   if (!select_) return std::nullopt;
+  // One read transaction for all look-ups of a command: a statement outside
+  // a transaction takes and drops SQLite's file locks each time.
+  if (!in_read_transaction_)
+    in_read_transaction_ = sqlite3_exec(db_, "BEGIN", nullptr, nullptr, nullptr) == SQLITE_OK;
   sqlite3_reset(select_);
   sqlite3_bind_text(select_, 1, path.data(), static_cast<int>(path.size()), SQLITE_STATIC);
   std::optional<std::string> result;
@@ -94,6 +125,7 @@ void StateIndex::Flush() {
     pending_.clear();
     return;
   }
+  EndReadTransaction();
   sqlite3_stmt* insert = nullptr;
   if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK &&
       sqlite3_prepare_v2(db_, "INSERT OR REPLACE INTO hashes VALUES (?, ?, ?, ?, ?)", -1, &insert,

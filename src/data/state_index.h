@@ -64,9 +64,15 @@ class StateIndex {
                                     uint64_t size);
   void Open(const std::string& db_path);
   void Close();
+  int SchemaVersion();
+  bool CreateSchema();
+  void EndReadTransaction();
+
+  static constexpr int kSchemaVersion = 1;
 
   sqlite3* db_ = nullptr;
   sqlite3_stmt* select_ = nullptr;
+  bool in_read_transaction_ = false;
   std::unordered_map<std::string, Pending> pending_;  // by path
 };
 
