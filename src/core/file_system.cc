@@ -49,6 +49,7 @@ class Fd {
     if (fd_ >= 0) ::close(fd_);
   }
   Fd(const Fd&) = delete;
+  Fd(Fd&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
   Fd& operator=(const Fd&) = delete;
   int get() const { return fd_; }
   void Close(const std::string& path) {
@@ -78,6 +79,52 @@ std::string ParentOf(const std::string& path) {
   if (slash == std::string::npos) return ".";
   if (slash == 0) return "/";
   return path.substr(0, slash);
+}
+
+Fd OpenForRead(const std::string& path) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) ThrowErrno("cannot open", path, errno);
+  return fd;
+}
+
+// Copies the open file `in` (named `from`) into the open file `out_fd`
+// (named `to`) in errors.
+void CopyInto(Fd& in, const std::string& from, int out_fd, const std::string& to, bool durable) {
+  // copy_file_range keeps the bytes in the kernel; fall back to read/write
+  // across filesystems where it is not supported.
+  bool fallback = false;
+  for (;;) {
+    ssize_t n = ::copy_file_range(in.get(), nullptr, out_fd, nullptr, 1 << 30, 0);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EXDEV || errno == ENOSYS || errno == EOPNOTSUPP || errno == EINVAL) {
+        fallback = true;
+        break;
+      }
+      ThrowErrno("cannot copy to", to, errno);
+    }
+    if (n == 0) break;
+  }
+  if (fallback) {
+    auto buffer = std::make_unique_for_overwrite<char[]>(1 << 20);
+    for (;;) {
+      ssize_t n = ::read(in.get(), buffer.get(), 1 << 20);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        ThrowErrno("cannot read", from, errno);
+      }
+      if (n == 0) break;
+      WriteAll(out_fd, buffer.get(), static_cast<size_t>(n), to);
+    }
+  }
+  if (durable) {
+    if (::fsync(out_fd) != 0) ThrowErrno("cannot sync", to, errno);
+  } else {
+    // Start writing the copy to disk now, without waiting: a later
+    // SyncFilesystem then finds little left to flush, and the disk works
+    // while the CPU hashes the next file.
+    ::sync_file_range(out_fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+  }
 }
 
 class PosixFileSystem : public FileSystem {
@@ -146,46 +193,34 @@ class PosixFileSystem : public FileSystem {
   }
 
   void CopyFile(const std::string& from, const std::string& to, bool durable) override {
-    Fd in(::open(from.c_str(), O_RDONLY | O_CLOEXEC));
-    if (in.get() < 0) ThrowErrno("cannot open", from, errno);
+    Fd in = OpenForRead(from);
     Fd out(::open(to.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
     if (out.get() < 0) ThrowErrno("cannot create", to, errno);
-    // copy_file_range keeps the bytes in the kernel; fall back to read/write
-    // across filesystems where it is not supported.
-    bool fallback = false;
-    for (;;) {
-      ssize_t n = ::copy_file_range(in.get(), nullptr, out.get(), nullptr, 1 << 30, 0);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        if (errno == EXDEV || errno == ENOSYS || errno == EOPNOTSUPP || errno == EINVAL) {
-          fallback = true;
-          break;
-        }
-        ThrowErrno("cannot copy to", to, errno);
-      }
-      if (n == 0) break;
-    }
-    if (fallback) {
-      auto buffer = std::make_unique_for_overwrite<char[]>(1 << 20);
-      for (;;) {
-        ssize_t n = ::read(in.get(), buffer.get(), 1 << 20);
-        if (n < 0) {
-          if (errno == EINTR) continue;
-          ThrowErrno("cannot read", from, errno);
-        }
-        if (n == 0) break;
-        WriteAll(out.get(), buffer.get(), static_cast<size_t>(n), to);
-      }
-    }
-    if (durable) {
-      if (::fsync(out.get()) != 0) ThrowErrno("cannot sync", to, errno);
-    } else {
-      // Start writing the copy to disk now, without waiting: a later
-      // SyncFilesystem then finds little left to flush, and the disk works
-      // while the CPU hashes the next file.
-      ::sync_file_range(out.get(), 0, 0, SYNC_FILE_RANGE_WRITE);
-    }
+    CopyInto(in, from, out.get(), to, durable);
     out.Close(to);
+  }
+
+  bool CopyFileAtomic(const std::string& from, const std::string& to, uint32_t mode) override {
+    Fd in = OpenForRead(from);
+    std::string dir = ParentOf(to);
+    int fd = ::open(dir.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, mode);
+    if (fd < 0) {
+      if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL && errno != ENOENT)
+        ThrowErrno("cannot create a file in", dir, errno);
+      if (errno == ENOENT) ThrowErrno("cannot create a file in", dir, errno);
+      return CopyViaTempName(from, to, mode);
+    }
+    Fd out(fd);
+    CopyInto(in, from, out.get(), to, /*durable=*/false);
+    // linkat with AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH; the /proc path
+    // form works for every user.
+    std::string proc = "/proc/self/fd/" + std::to_string(out.get());
+    if (::linkat(AT_FDCWD, proc.c_str(), AT_FDCWD, to.c_str(), AT_SYMLINK_FOLLOW) != 0) {
+      if (errno == EEXIST) return false;
+      if (errno == ENOENT && !Stat("/proc/self/fd").exists()) return CopyViaTempName(from, to, mode);
+      ThrowErrno("cannot create", to, errno);
+    }
+    return true;
   }
 
   void Rename(const std::string& from, const std::string& to) override {
@@ -273,6 +308,23 @@ class PosixFileSystem : public FileSystem {
     Fd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (fd.get() < 0) ThrowErrno("cannot open directory", path, errno);
     ::fsync(fd.get());  // some filesystems refuse fsync on directories; not fatal
+  }
+
+  bool CopyViaTempName(const std::string& from, const std::string& to, uint32_t mode) {
+    std::string temp = TempNameFor(to);
+    try {
+      CopyFile(from, temp, /*durable=*/false);
+      Chmod(temp, mode);
+      if (Stat(to).exists()) {
+        RemoveFile(temp);
+        return false;
+      }
+      Rename(temp, to);
+    } catch (...) {
+      RemoveFile(temp);
+      throw;
+    }
+    return true;
   }
 
   void SyncFilesystem(const std::string& path) override {

@@ -58,6 +58,12 @@ class FileSystem {
   /// until complete (callers copy to a temp name and Rename). fsyncs when
   /// `durable`; otherwise only starts writeback (see SyncFilesystem).
   virtual void CopyFile(const std::string& from, const std::string& to, bool durable) = 0;
+  /// Creates `to` (which must not exist yet) as a copy of `from` with
+  /// `mode`, appearing under its name only when complete. Uses an unnamed
+  /// O_TMPFILE linked into place where the filesystem allows (one directory
+  /// update instead of a create and a rename), else a temp name and rename.
+  /// Returns false when `to` already existed (left as it was).
+  virtual bool CopyFileAtomic(const std::string& from, const std::string& to, uint32_t mode) = 0;
   virtual void Rename(const std::string& from, const std::string& to) = 0;
   /// Removes a file or symlink; a missing path is not an error.
   virtual void RemoveFile(const std::string& path) = 0;

@@ -25,7 +25,11 @@ std::string Cache::ObjectPath(const std::string& oid) const {
 bool Cache::Has(const std::string& oid) { return fs_.Stat(ObjectPath(oid)).is_file(); }
 
 void Cache::EnsureObjectDir(const std::string& oid) {
+  // One mkdir per prefix per process, not one per object.
+  int prefix = std::stoi(oid.substr(0, 2), nullptr, 16);
+  if (prefix_made_[prefix].load(std::memory_order_relaxed)) return;
   fs_.MakeDirs(root_ + "/files/md5/" + oid.substr(0, 2));
+  prefix_made_[prefix].store(true, std::memory_order_relaxed);
 }
 
 std::string Cache::TempPath(const std::string& oid) {
@@ -46,23 +50,18 @@ void Cache::AdoptFile(const std::string& temp_path, const std::string& oid) {
 
 void Cache::InsertFile(const std::string& source, const std::string& oid) {
   if (Has(oid)) return;
-  std::string temp = TempPath(oid);
-  try {
-    bool linked = false;
-    if (LinksWorkspace()) {
-      try {
-        fs_.Hardlink(source, temp);  // same filesystem: the object shares the bytes
-        linked = true;
-      } catch (const Error&) {
-        // another filesystem: fall back to a copy
-      }
+  if (LinksWorkspace()) {
+    std::string temp = TempPath(oid);
+    try {
+      fs_.Hardlink(source, temp);  // same filesystem: the object shares the bytes
+      AdoptFile(temp, oid);
+      return;
+    } catch (const Error&) {
+      fs_.RemoveFile(temp);  // another filesystem: fall back to a copy
     }
-    if (!linked) fs_.CopyFile(source, temp, /*durable=*/false);
-    AdoptFile(temp, oid);
-  } catch (...) {
-    fs_.RemoveFile(temp);
-    throw;
   }
+  EnsureObjectDir(oid);
+  fs_.CopyFileAtomic(source, ObjectPath(oid), 0444);
 }
 
 bool Cache::LinksWorkspace() const {

@@ -5,6 +5,8 @@
 // whose bytes do not hash to its name reports it as corrupted and removes it.
 #pragma once
 
+#include <array>
+#include <atomic>
 #include <string>
 #include <vector>
 
@@ -69,6 +71,7 @@ class Cache {
   FileSystem& fs_;
   std::string root_;
   std::vector<LinkType> link_types_;
+  std::array<std::atomic<bool>, 256> prefix_made_{};  // prefix directories known to exist
 };
 
 /// md5 of a file's bytes (DVC 3 `md5`), read in 1 MiB chunks.

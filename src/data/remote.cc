@@ -23,17 +23,8 @@ class LocalRemote : public Remote {
 
   void Upload(const std::string& local_path, const std::string& oid) override {
     std::string dest = PathOf(oid);
-    std::string dir = dest.substr(0, dest.find_last_of('/'));
-    fs_.MakeDirs(dir);
-    std::string temp = TempNameFor(dest);
-    try {
-      fs_.CopyFile(local_path, temp, /*durable=*/true);
-      fs_.Chmod(temp, 0444);
-      fs_.Rename(temp, dest);
-    } catch (...) {
-      fs_.RemoveFile(temp);
-      throw;
-    }
+    fs_.MakeDirs(dest.substr(0, dest.find_last_of('/')));
+    fs_.CopyFileAtomic(local_path, dest, 0444);
   }
 
   void Download(const std::string& oid, const std::string& dest_path) override {
@@ -58,6 +49,8 @@ class LocalRemote : public Remote {
   }
 
   int Jobs() const override { return jobs_; }
+
+  void Sync() override { fs_.SyncFilesystem(root_); }
 
  private:
   std::string PathOf(const std::string& oid) const { return root_ + "/" + ObjectRelPath(oid); }

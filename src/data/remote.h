@@ -43,6 +43,10 @@ class Remote {
   virtual void Remove(const std::vector<std::string>& oids) = 0;
   /// Parallel transfers this remote wants (the `jobs` option, else a default).
   virtual int Jobs() const = 0;
+  /// Makes every upload so far durable. A local remote writes its objects
+  /// without an fsync each and syncs its filesystem once here; an object
+  /// store is durable on each successful PUT, so the default does nothing.
+  virtual void Sync() {}
 };
 
 /// Relative oid path inside a cache or remote root: "files/md5/ab/cdef...".

@@ -125,6 +125,8 @@ TransferResult Push(Repo& repo, const std::vector<std::string>& targets,
       sent += size;
       progress.Advance(1, size);
     });
+    // Files must be durable on the remote before a manifest names them.
+    if (!batch->empty()) remote->Sync();
   }
   progress.End();
   result.objects = todo.size() + todo_dirs.size();
