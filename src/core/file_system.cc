@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <random>
@@ -81,6 +82,19 @@ std::string ParentOf(const std::string& path) {
   return path.substr(0, slash);
 }
 
+// LEANOPS_FSYNC=0 trades durability of bulk data (cache objects, local
+// remote objects) against power loss for speed, as git's core.fsync=none
+// does; atomicity (temp name, rename) is kept either way.
+bool BulkSyncEnabled() {
+  static const bool enabled = [] {
+    const char* value = std::getenv("LEANOPS_FSYNC");
+    if (!value) return true;
+    std::string v = value;
+    return !(v == "0" || v == "false" || v == "no" || v == "off");
+  }();
+  return enabled;
+}
+
 Fd OpenForRead(const std::string& path) {
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) ThrowErrno("cannot open", path, errno);
@@ -119,7 +133,7 @@ void CopyInto(Fd& in, const std::string& from, int out_fd, const std::string& to
   }
   if (durable) {
     if (::fsync(out_fd) != 0) ThrowErrno("cannot sync", to, errno);
-  } else {
+  } else if (BulkSyncEnabled()) {
     // Start writing the copy to disk now, without waiting: a later
     // SyncFilesystem then finds little left to flush, and the disk works
     // while the CPU hashes the next file.
@@ -328,6 +342,7 @@ class PosixFileSystem : public FileSystem {
   }
 
   void SyncFilesystem(const std::string& path) override {
+    if (!BulkSyncEnabled()) return;
     Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (fd.get() < 0) ThrowErrno("cannot open", path, errno);
     if (::syncfs(fd.get()) != 0) ThrowErrno("cannot sync filesystem of", path, errno);

@@ -85,6 +85,8 @@ class FileSystem {
   virtual void SyncDir(const std::string& path) = 0;
   /// syncfs(2): makes every write on the filesystem holding `path` durable.
   /// One call after many cache writes costs far less than an fsync per file.
+  /// With LEANOPS_FSYNC=0 in the environment this (and the early writeback
+  /// of CopyFile) is skipped: bulk data stays atomic but not power-safe.
   virtual void SyncFilesystem(const std::string& path) = 0;
 };
 
