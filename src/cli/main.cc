@@ -25,9 +25,12 @@ int main(int argc, char** argv) {
   Globals().command_line.replace(0, std::string(argv[0]).size(), "leanops");
 
   CLI::App app{
-      "leanops: data versioning, pipelines, tracking and serving for lean ML teams.\n"
-      "Compatible with DVC repositories (.dvc files, .dvc/cache, .dvc/config).",
+      "leanops: the lean MLOps loop in one binary. Data versioning compatible with\n"
+      "DVC repositories (.dvc files, .dvc/cache, .dvc/config, remotes).",
       "leanops"};
+  app.footer(
+      "Exit codes: 0 success, 2 usage error, 3 user or data error, 4 I/O, network or lock "
+      "error,\n5 internal error. Run 'leanops COMMAND --help' for a command's options.");
   app.set_version_flag("--version", std::string("leanops ") + LEANOPS_VERSION);
   app.require_subcommand(1);
   app.fallthrough();
