@@ -141,6 +141,9 @@ void StateIndex::Flush() {
     }
     sqlite3_finalize(insert);
     sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);
+    // Fold the log into the database now, so the next command reads the
+    // database file alone instead of rebuilding an index over a large log.
+    sqlite3_exec(db_, "PRAGMA wal_checkpoint(TRUNCATE)", nullptr, nullptr, nullptr);
   } else {
     if (insert) sqlite3_finalize(insert);
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
