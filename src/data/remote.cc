@@ -1,6 +1,8 @@
 // Remote dispatch and the local-directory remote.
 #include "data/remote.h"
 
+#include <array>
+#include <atomic>
 #include <thread>
 
 #include "core/error.h"
@@ -23,7 +25,11 @@ class LocalRemote : public Remote {
 
   void Upload(const std::string& local_path, const std::string& oid) override {
     std::string dest = PathOf(oid);
-    fs_.MakeDirs(dest.substr(0, dest.find_last_of('/')));
+    int prefix = std::stoi(oid.substr(0, 2), nullptr, 16);
+    if (!prefix_made_[prefix].load(std::memory_order_relaxed)) {
+      fs_.MakeDirs(dest.substr(0, dest.find_last_of('/')));
+      prefix_made_[prefix].store(true, std::memory_order_relaxed);
+    }
     fs_.CopyFileAtomic(local_path, dest, 0444);
   }
 
@@ -57,6 +63,7 @@ class LocalRemote : public Remote {
   FileSystem& fs_ = RealFs();
   std::string root_;
   int jobs_;
+  std::array<std::atomic<bool>, 256> prefix_made_{};  // prefix directories known to exist
 };
 
 int JobsOption(const RemoteConfig& config, int fallback) {
