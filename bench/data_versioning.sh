@@ -234,8 +234,8 @@ report_fail() {   # case, dir, rc, cmd...
 
 print_table() {
     local r name lo peer ps target ratio verdict
-    printf '\n%-34s %11s %-13s %11s %8s %9s  %s\n' "case" "leanops" "peer" "peer time" "ratio" "target" "verdict"
-    printf '%s\n' "----------------------------------------------------------------------------------------------------------"
+    printf '\n%-46s %11s %-13s %11s %8s %9s  %s\n' "case" "leanops" "peer" "peer time" "ratio" "target" "verdict"
+    printf "%s\n" "$(printf "%.0s-" {1..118})"
     for r in "${ROWS[@]}"; do
         IFS='|' read -r name lo peer ps target <<<"$r"
         if [[ $lo =~ ^[0-9.]+$ && $ps =~ ^[0-9.]+$ ]]; then
@@ -250,9 +250,9 @@ print_table() {
             ratio=-; lo_s=$lo; verdict=$lo
         fi
         [[ $ps =~ ^[0-9.]+$ ]] && ps=$(fmt_s "$ps")
-        printf '%-34s %11s %-13s %11s %8s %9s  %s\n' "$name" "$lo_s" "$peer" "$ps" "$ratio" "$target" "$verdict"
+        printf '%-46s %11s %-13s %11s %8s %9s  %s\n' "$name" "$lo_s" "$peer" "$ps" "$ratio" "$target" "$verdict"
     done
-    printf '%s\n' "----------------------------------------------------------------------------------------------------------"
+    printf "%s\n" "$(printf "%.0s-" {1..118})"
     echo "ratio = leanops time / peer time (lower is better); times are medians ($RUNS runs; status: hyperfine/loop median of $STATUS_RUNS after $STATUS_WARMUP warmups)"
 }
 
@@ -517,6 +517,8 @@ bench_add big.bin  hardlink 0 "add $FILE_LABEL (hardlink)"   "-"
 
 # 2) add, directory (the copy-mode repo of the last run is kept, data inside, for status and push)
 bench_add dataset  hardlink 0 "add $DIR_LABEL (hardlink)"    "-"
+# The same without waiting for the disk (LEANOPS_FSYNC=0): the peers never sync.
+LEANOPS_FSYNC=0 bench_add dataset copy 0 "add $DIR_LABEL (LEANOPS_FSYNC=0)" "-"
 bench_add dataset  copy     1 "add $DIR_LABEL"               "<=0.6x"
 
 # 3) no-op status on the tracked directory
@@ -536,6 +538,8 @@ add_row "status no-op, $DIR_LABEL" "$L_STATUS" "git status" "$P_GIT_STATUS" "<=1
 # 4) push to an empty local remote vs cp -r of the same data
 bench_push dataset "push local, $DIR_LABEL"  "<=1.5x"
 bench_push big.bin "push local, $FILE_LABEL" "<=1.5x"
+LEANOPS_FSYNC=0 bench_push dataset "push local, $DIR_LABEL (LEANOPS_FSYNC=0)"  "-"
+LEANOPS_FSYNC=0 bench_push big.bin "push local, $FILE_LABEL (LEANOPS_FSYNC=0)" "-"
 for name in dataset big.bin; do retire "$WORK/keep-$name"; done
 
 print_table | tee "$BENCH_DIR/last-results-$SIZE_NAME.txt"
