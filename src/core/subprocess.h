@@ -11,8 +11,9 @@ struct ProcessResult {
   std::string out;     // standard output
 };
 
-/// Runs argv[0] (searched in PATH) in `cwd` with stdin from /dev/null and
-/// stderr discarded; returns its exit code and standard output.
-ProcessResult RunCapture(const std::vector<std::string>& argv, const std::string& cwd);
+/// Runs argv[0] (searched in PATH) in `cwd` with `input` on its standard
+/// input and stderr discarded; returns its exit code and standard output.
+ProcessResult RunCapture(const std::vector<std::string>& argv, const std::string& cwd,
+                         const std::string& input = "");
 
 }  // namespace leanops

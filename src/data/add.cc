@@ -8,15 +8,46 @@
 namespace leanops {
 namespace {
 
+// Runs `git <args>` for the paths (relative to the root) and returns the
+// NUL-separated paths it prints (none when there is no git work tree or git
+// fails). With `paths_on_stdin` the paths go NUL-separated to its standard
+// input, else after "--" on its command line.
+std::vector<std::string> GitPaths(Repo& repo, std::vector<std::string> args,
+                                  const std::vector<std::string>& abs_paths, bool paths_on_stdin) {
+  std::vector<std::string> out;
+  if (!repo.has_git() || abs_paths.empty()) return out;
+  args.insert(args.begin(), "git");
+  std::string input;
+  if (paths_on_stdin) {
+    for (const std::string& abs : abs_paths) input += repo.RelPath(abs) + '\0';
+  } else {
+    args.push_back("--");
+    for (const std::string& abs : abs_paths) args.push_back(repo.RelPath(abs));
+  }
+  ProcessResult r = RunCapture(args, repo.root(), input);
+  if (r.exit_code != 0) return out;  // check-ignore exits 1 when nothing is ignored
+  size_t pos = 0;
+  while (pos < r.out.size()) {
+    size_t end = r.out.find('\0', pos);
+    if (end == std::string::npos) end = r.out.size();
+    if (end > pos) out.push_back(r.out.substr(pos, end - pos));
+    pos = end + 1;
+  }
+  return out;
+}
+
 // DVC refuses to track what git already tracks: the data would be committed
-// twice and the .gitignore entry would not apply.
-void CheckNotTrackedByGit(Repo& repo, const std::string& abs_path, const std::string& user_path) {
-  if (!repo.has_git()) return;
-  ProcessResult r =
-      RunCapture({"git", "ls-files", "-z", "--", repo.RelPath(abs_path)}, repo.root());
-  if (r.exit_code == 0 && !r.out.empty())
-    ThrowData("'{}' is already tracked by git; run 'git rm -r --cached {}' first", user_path,
-              user_path);
+// twice and the .gitignore entry would not apply. One git call for all paths.
+void CheckNotTrackedByGit(Repo& repo, const std::vector<std::string>& abs_paths,
+                          const std::vector<std::string>& user_paths) {
+  for (const std::string& tracked : GitPaths(repo, {"ls-files", "-z"}, abs_paths, false)) {
+    for (size_t i = 0; i < abs_paths.size(); ++i) {
+      std::string rel = repo.RelPath(abs_paths[i]);
+      if (tracked == rel || tracked.rfind(rel + "/", 0) == 0)
+        ThrowData("'{}' is already tracked by git; run 'git rm -r --cached {}' first",
+                  user_paths[i], user_paths[i]);
+    }
+  }
 }
 
 void CheckAddable(Repo& repo, const std::string& abs_path, const std::string& user_path) {
@@ -35,14 +66,15 @@ void CheckAddable(Repo& repo, const std::string& abs_path, const std::string& us
     if (repo.fs().Stat(dir + ".dvc").is_file())
       ThrowData("'{}' is inside '{}', which '{}' already tracks", user_path, repo.RelPath(dir),
                 repo.RelPath(dir + ".dvc"));
-  CheckNotTrackedByGit(repo, abs_path, user_path);
 }
 
-// A path git already ignores (say through "*.log") needs no entry of its own.
-bool IgnoredByGit(Repo& repo, const std::string& abs_path) {
-  ProcessResult r =
-      RunCapture({"git", "check-ignore", "-q", "--", repo.RelPath(abs_path)}, repo.root());
-  return r.exit_code == 0;
+// The paths git already ignores (say through "*.log"): they need no entry
+// of their own.
+std::vector<std::string> IgnoredByGit(Repo& repo, const std::vector<std::string>& abs_paths) {
+  std::vector<std::string> ignored;
+  for (const std::string& rel : GitPaths(repo, {"check-ignore", "-z", "--stdin"}, abs_paths, true))
+    ignored.push_back(NormalizePath(repo.root() + "/" + rel));
+  return ignored;
 }
 
 // Outputs must not overlap: a directory holding another .dvc file's output
@@ -106,11 +138,19 @@ std::vector<AddedOutput> Add(Repo& repo, const std::vector<std::string>& paths, 
     abs_paths.push_back(abs);
   }
   CheckNoTrackedOutputsInside(repo, abs_paths);
+  CheckNotTrackedByGit(repo, abs_paths, paths);
+  std::vector<std::string> ignored = IgnoredByGit(repo, abs_paths);
+
+  std::vector<OutputHash> hashes;
+  for (const std::string& abs : abs_paths)
+    hashes.push_back(HashOutput(repo, abs, HashOptions{true, true, jobs}, progress));
+  // Objects must be durable before a pointer names them: one sync for all.
+  repo.fs().SyncFilesystem(repo.cache().root());
+
   std::vector<AddedOutput> added;
-  for (const std::string& abs : abs_paths) {
-    OutputHash hash = HashOutput(repo, abs, HashOptions{true, true, jobs}, progress);
-    // Objects must be durable before a pointer names them.
-    repo.fs().SyncFilesystem(repo.cache().root());
+  for (size_t i = 0; i < abs_paths.size(); ++i) {
+    const std::string& abs = abs_paths[i];
+    const OutputHash& hash = hashes[i];
     std::string pointer_path = abs + ".dvc";
     DvcFile file;
     if (repo.fs().Stat(pointer_path).is_file()) {
@@ -121,11 +161,11 @@ std::vector<AddedOutput> Add(Repo& repo, const std::vector<std::string>& paths, 
     }
     bool changed = UpdateOut(file, BaseName(abs), hash);
     if (changed) SaveDvcFile(repo.fs(), file);
-    if (repo.has_git() && !IgnoredByGit(repo, abs))
+    if (repo.has_git() && std::find(ignored.begin(), ignored.end(), abs) == ignored.end())
       AddGitignoreEntry(repo.fs(), DirName(abs), BaseName(abs));
-    repo.state().Flush();
     added.push_back(Describe(repo, file, abs, hash, changed));
   }
+  repo.state().Flush();
   return added;
 }
 
