@@ -1,5 +1,6 @@
 // add and commit: hash outputs into the cache and record them in .dvc files.
 #include <algorithm>
+#include <map>
 
 #include "core/error.h"
 #include "core/subprocess.h"
@@ -148,6 +149,7 @@ std::vector<AddedOutput> Add(Repo& repo, const std::vector<std::string>& paths, 
   repo.fs().SyncFilesystem(repo.cache().root());
 
   std::vector<AddedOutput> added;
+  std::map<std::string, std::vector<std::string>> to_ignore;  // directory -> names
   for (size_t i = 0; i < abs_paths.size(); ++i) {
     const std::string& abs = abs_paths[i];
     const OutputHash& hash = hashes[i];
@@ -162,9 +164,10 @@ std::vector<AddedOutput> Add(Repo& repo, const std::vector<std::string>& paths, 
     bool changed = UpdateOut(file, BaseName(abs), hash);
     if (changed) SaveDvcFile(repo.fs(), file);
     if (repo.has_git() && std::find(ignored.begin(), ignored.end(), abs) == ignored.end())
-      AddGitignoreEntry(repo.fs(), DirName(abs), BaseName(abs));
+      to_ignore[DirName(abs)].push_back(BaseName(abs));
     added.push_back(Describe(repo, file, abs, hash, changed));
   }
+  for (const auto& [dir, names] : to_ignore) AddGitignoreEntries(repo.fs(), dir, names);
   repo.state().Flush();
   return added;
 }

@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "core/error.h"
 #include "data/ops.h"
 
@@ -30,15 +32,21 @@ std::string EscapeForGitignore(const std::string& name) {
 
 }  // namespace
 
-void AddGitignoreEntry(FileSystem& fs, const std::string& dir, const std::string& name) {
+void AddGitignoreEntries(FileSystem& fs, const std::string& dir,
+                         const std::vector<std::string>& names) {
   std::string path = dir + "/.gitignore";
-  std::string entry = "/" + EscapeForGitignore(name);
   std::string text = fs.Stat(path).exists() ? fs.ReadFile(path) : "";
-  for (const std::string& line : SplitLines(text))
-    if (line == entry) return;
+  std::vector<std::string> lines = SplitLines(text);
+  std::string added;
+  for (const std::string& name : names) {
+    std::string entry = "/" + EscapeForGitignore(name);
+    if (std::find(lines.begin(), lines.end(), entry) != lines.end()) continue;
+    lines.push_back(entry);
+    added += entry + "\n";
+  }
+  if (added.empty()) return;
   if (!text.empty() && text.back() != '\n') text += "\n";
-  text += entry + "\n";
-  fs.WriteFileAtomic(path, text);
+  fs.WriteFileAtomic(path, text + added);
 }
 
 void RemoveGitignoreEntry(FileSystem& fs, const std::string& dir, const std::string& name) {

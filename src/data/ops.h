@@ -142,8 +142,10 @@ std::vector<std::string> RemoveCorruptObjects(Repo& repo, const std::vector<std:
 
 // ---- .gitignore -----------------------------------------------------------
 
-/// Adds "/<name>" to `<dir>/.gitignore` unless present (as DVC does).
-void AddGitignoreEntry(FileSystem& fs, const std::string& dir, const std::string& name);
+/// Adds "/<name>" for each name to `<dir>/.gitignore` unless present (as
+/// DVC does), rewriting the file once.
+void AddGitignoreEntries(FileSystem& fs, const std::string& dir,
+                         const std::vector<std::string>& names);
 /// Removes that line; deletes the file if it becomes empty.
 void RemoveGitignoreEntry(FileSystem& fs, const std::string& dir, const std::string& name);
 
