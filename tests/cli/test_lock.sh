@@ -108,7 +108,13 @@ for i in $(seq 1 200); do
   if ! kill -0 "$C" 2>/dev/null; then break; fi
   if ! flock -n .dvc/tmp/lock true 2>/dev/null; then
     seen=1
-    holder=$(cat .dvc/tmp/lock 2>/dev/null || true)
+    # The holder writes its pid and command just after taking the lock:
+    # give it a moment when the lock was caught in between.
+    for j in $(seq 1 100); do
+      holder=$(cat .dvc/tmp/lock 2>/dev/null || true)
+      [ -n "$holder" ] && break
+      sleep 0.01
+    done
     break
   fi
   sleep 0.01
