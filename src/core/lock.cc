@@ -48,9 +48,10 @@ RepoLock::RepoLock(const std::string& path, const std::string& command, bool no_
       ThrowErrno("cannot lock", path, e);
     }
   }
+  // Overwrite, then cut to length: a reader never finds the file empty.
   std::string content = std::to_string(::getpid()) + " " + command + "\n";
-  if (::ftruncate(fd_, 0) == 0) {
-    ssize_t ignored = ::pwrite(fd_, content.data(), content.size(), 0);
+  if (::pwrite(fd_, content.data(), content.size(), 0) == static_cast<ssize_t>(content.size())) {
+    int ignored = ::ftruncate(fd_, static_cast<off_t>(content.size()));
     (void)ignored;  // the holder text is informative only
   }
 }
