@@ -26,23 +26,6 @@ namespace {
 // occupies the final name and leftovers are recognisable for cleanup.
 constexpr std::string_view kTempMarker = ".lotmp.";
 
-FileInfo InfoFromStat(const struct stat& st) {
-  FileInfo info;
-  if (S_ISREG(st.st_mode))
-    info.type = FileType::kFile;
-  else if (S_ISDIR(st.st_mode))
-    info.type = FileType::kDirectory;
-  else if (S_ISLNK(st.st_mode))
-    info.type = FileType::kSymlink;
-  else
-    info.type = FileType::kOther;
-  info.size = static_cast<uint64_t>(st.st_size);
-  info.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
-  info.inode = st.st_ino;
-  info.mode = st.st_mode & 07777;
-  return info;
-}
-
 class Fd {
  public:
   explicit Fd(int fd) : fd_(fd) {}
@@ -231,7 +214,8 @@ class PosixFileSystem : public FileSystem {
     std::string proc = "/proc/self/fd/" + std::to_string(out.get());
     if (::linkat(AT_FDCWD, proc.c_str(), AT_FDCWD, to.c_str(), AT_SYMLINK_FOLLOW) != 0) {
       if (errno == EEXIST) return false;
-      if (errno == ENOENT && !Stat("/proc/self/fd").exists()) return CopyViaTempName(from, to, mode);
+      if (errno == ENOENT && !Stat("/proc/self/fd").exists())
+        return CopyViaTempName(from, to, mode);
       ThrowErrno("cannot create", to, errno);
     }
     return true;

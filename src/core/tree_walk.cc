@@ -28,16 +28,6 @@ struct Name {
 // again is noise, small enough to balance two cores.
 constexpr size_t kChunk = 512;
 
-FileInfo Info(const struct stat& st) {
-  FileInfo info;
-  info.type = FileType::kFile;
-  info.size = static_cast<uint64_t>(st.st_size);
-  info.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
-  info.inode = st.st_ino;
-  info.mode = st.st_mode & 07777;
-  return info;
-}
-
 // Reads one directory: its subdirectories go to `subdirs`, other entries to
 // `names` (tagged with `index`, the directory's position in the walk).
 void ReadDir(const Dir& dir_info, uint32_t index, std::vector<Dir>& subdirs,
@@ -69,6 +59,23 @@ void ReadDir(const Dir& dir_info, uint32_t index, std::vector<Dir>& subdirs,
 }
 
 }  // namespace
+
+FileInfo InfoFromStat(const struct stat& st) {
+  FileInfo info;
+  if (S_ISREG(st.st_mode))
+    info.type = FileType::kFile;
+  else if (S_ISDIR(st.st_mode))
+    info.type = FileType::kDirectory;
+  else if (S_ISLNK(st.st_mode))
+    info.type = FileType::kSymlink;
+  else
+    info.type = FileType::kOther;
+  info.size = static_cast<uint64_t>(st.st_size);
+  info.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+  info.inode = st.st_ino;
+  info.mode = st.st_mode & 07777;
+  return info;
+}
 
 std::vector<WalkEntry> WalkTree(const std::string& root,
                                 const std::vector<std::string>& skip_dirs) {
@@ -121,7 +128,7 @@ std::vector<WalkEntry> WalkTree(const std::string& root,
         ThrowErrno("cannot stat", dirs[n.dir].path + "/" + n.name, e);
       }
       if (!S_ISREG(st.st_mode)) continue;  // a link to a directory or a device
-      entries[i] = WalkEntry{dirs[n.dir].prefix + n.name, Info(st)};
+      entries[i] = WalkEntry{dirs[n.dir].prefix + n.name, InfoFromStat(st)};
       keep[i] = 1;
     }
     if (dfd >= 0) ::close(dfd);

@@ -6,7 +6,12 @@
 
 #include "core/file_system.h"
 
+struct stat;
+
 namespace leanops {
+
+/// The FileInfo of a stat(2) result.
+FileInfo InfoFromStat(const struct stat& st);
 
 /// The POSIX implementation behind FileSystem::Walk. Two passes: the
 /// directory structure is read with getdents alone (d_type says which
