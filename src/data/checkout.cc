@@ -81,11 +81,13 @@ void PlanDir(Repo& repo, const std::string& abs, const std::string& oid,
   FileInfo info = fs.StatFollow(abs);
   std::map<std::string, FileInfo> present;
   if (info.is_dir()) {
+    const IgnoreRules& rules = repo.ignore_rules();
+    std::string prefix = repo.RelPath(abs) + "/";
     for (WalkEntry& e : fs.Walk(abs, {".git", ".dvc"})) {
       if (IsTempName(e.relpath))
         plan.deletes.push_back(abs + "/" + e.relpath);  // left by an interrupted write
-      else
-        present.emplace(e.relpath, e.info);
+      else if (rules.empty() || !rules.Ignored(prefix + e.relpath, false))
+        present.emplace(e.relpath, e.info);  // ignored files are not part of any version
     }
   } else if (info.exists()) {
     if (WouldLoseData(repo, abs, options.force)) {
@@ -174,7 +176,7 @@ CheckoutResult Checkout(Repo& repo, const std::vector<std::string>& targets,
   }
   for (const auto& [dir, oid] : plan.dir_states) {
     if (!plan.missing.empty()) break;  // a partial directory is not the version
-    std::vector<WalkEntry> entries = WalkOutput(fs, dir);
+    std::vector<WalkEntry> entries = WalkOutput(repo, dir);
     uint64_t size = 0;
     for (const WalkEntry& e : entries) size += e.info.size;
     repo.state().RecordDir(dir, StateIndex::Fingerprint(entries), size, oid);

@@ -120,9 +120,13 @@ void HashFiles(Repo& repo, const std::string& base, std::vector<HashedFile>& fil
 
 }  // namespace
 
-std::vector<WalkEntry> WalkOutput(FileSystem& fs, const std::string& dir) {
-  std::vector<WalkEntry> entries = fs.Walk(dir, {".git", ".dvc"});
-  std::erase_if(entries, [](const WalkEntry& e) { return IsTempName(e.relpath); });
+std::vector<WalkEntry> WalkOutput(Repo& repo, const std::string& dir) {
+  std::vector<WalkEntry> entries = repo.fs().Walk(dir, {".git", ".dvc"});
+  const IgnoreRules& rules = repo.ignore_rules();
+  std::string prefix = repo.RelPath(dir) + "/";
+  std::erase_if(entries, [&](const WalkEntry& e) {
+    return IsTempName(e.relpath) || (!rules.empty() && rules.Ignored(prefix + e.relpath, false));
+  });
   return entries;
 }
 
@@ -145,7 +149,7 @@ OutputHash HashOutput(Repo& repo, const std::string& abs_path, const HashOptions
   if (!info.is_dir()) ThrowData("'{}' is neither a file nor a directory", abs_path);
 
   result.is_dir = true;
-  std::vector<WalkEntry> entries = WalkOutput(repo.fs(), abs_path);
+  std::vector<WalkEntry> entries = WalkOutput(repo, abs_path);
   for (const WalkEntry& e : entries) result.size += e.info.size;
   result.nfiles = entries.size();
   uint64_t fingerprint = StateIndex::Fingerprint(entries);

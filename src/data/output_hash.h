@@ -39,8 +39,9 @@ struct HashOptions {
 };
 
 /// The files of a directory output: every regular file below it except
-/// .git/.dvc directories and temp files of interrupted writes.
-std::vector<WalkEntry> WalkOutput(FileSystem& fs, const std::string& dir);
+/// .git/.dvc directories, temp files of interrupted writes and what
+/// .dvcignore excludes.
+std::vector<WalkEntry> WalkOutput(Repo& repo, const std::string& dir);
 
 /// Hashes the output at `abs_path` (missing: exists = false). Records new
 /// hashes in the state index (flushed by the caller's StateIndex lifetime).

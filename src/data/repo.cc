@@ -130,6 +130,11 @@ StateIndex& Repo::state() {
   return *state_;
 }
 
+const IgnoreRules& Repo::ignore_rules() {
+  if (!ignore_rules_) ignore_rules_ = std::make_unique<IgnoreRules>(IgnoreRules::Load(fs_, root_));
+  return *ignore_rules_;
+}
+
 std::unique_ptr<RepoLock> Repo::Lock(const std::string& command, bool no_wait,
                                      const std::function<void(const std::string&)>& on_wait) {
   fs_.MakeDirs(dvc_dir() + "/tmp");

@@ -7,7 +7,7 @@
 //   .dvc/cache/        content-addressed objects (see cache.h)
 //   .dvc/tmp/lock      the write lock (see core/lock.h)
 //   .dvc/tmp/leanops/state.db   the state index (see state_index.h)
-//   .dvcignore         patterns DVC skips (kept for DVC; leanops reads none yet)
+//   .dvcignore         patterns of files left out of tracked directories
 #pragma once
 
 #include <memory>
@@ -20,6 +20,7 @@
 #include "data/cache.h"
 #include "data/config.h"
 #include "data/dvc_file.h"
+#include "data/dvcignore.h"
 #include "data/state_index.h"
 
 namespace leanops {
@@ -42,6 +43,8 @@ class Repo {
   /// Opened on first use (read-only commands that need no hashing skip it).
   StateIndex& state();
   bool has_git() const { return has_git_; }
+  /// The root .dvcignore, read on first use.
+  const IgnoreRules& ignore_rules();
 
   /// Takes the write lock for `command`; see RepoLock.
   std::unique_ptr<RepoLock> Lock(const std::string& command, bool no_wait,
@@ -73,6 +76,7 @@ class Repo {
   RepoConfig config_;
   std::unique_ptr<Cache> cache_;
   std::unique_ptr<StateIndex> state_;
+  std::unique_ptr<IgnoreRules> ignore_rules_;
   bool has_git_ = false;
 };
 
