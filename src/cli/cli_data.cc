@@ -22,6 +22,9 @@ struct DataFlags {
   bool dry = false;
   bool no_scm = false;
   bool workspace = false;
+  bool all_branches = false;
+  bool all_tags = false;
+  bool all_commits = false;
   std::string remote;
 };
 
@@ -191,7 +194,9 @@ void RunLs() {
 
 void RunGc() {
   Session s = OpenForWrite(Flags().no_wait);
-  GcResult r = CollectGarbage(*s.repo, GcOptions{Flags().dry, Flags().cloud, Flags().remote});
+  GcResult r = CollectGarbage(
+      *s.repo, GcOptions{Flags().dry, Flags().cloud, Flags().remote,
+                         GcScope{Flags().all_branches, Flags().all_tags, Flags().all_commits}});
   if (Flags().json) {
     PrintJson({{"dry", Flags().dry},
                {"objects", r.objects},
@@ -270,6 +275,9 @@ void RegisterDataCommands(CLI::App& app) {
   CLI::App* gc =
       app.add_subcommand("gc", "Delete cache objects the workspace no longer references");
   gc->add_flag("-w,--workspace", f.workspace, "Keep what the workspace references (the default)");
+  gc->add_flag("-a,--all-branches", f.all_branches, "Also keep what every git branch references");
+  gc->add_flag("-T,--all-tags", f.all_tags, "Also keep what every git tag references");
+  gc->add_flag("-A,--all-commits", f.all_commits, "Also keep what every git commit references");
   gc->add_flag("-c,--cloud", f.cloud, "Also delete unreferenced objects from the remote");
   gc->add_option("-r,--remote", f.remote, "Remote for --cloud (default: core.remote)");
   gc->add_flag("--dry", f.dry, "Only report what would be deleted");

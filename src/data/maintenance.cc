@@ -9,15 +9,14 @@
 namespace leanops {
 namespace {
 
-// Output oids of dvc.lock files (pipeline outputs are referenced too).
-void AddLockfileOids(Repo& repo, std::set<std::string>& oids) {
-  std::string path = repo.root() + "/dvc.lock";
-  if (!repo.fs().Stat(path).is_file()) return;
+// Output oids of a dvc.lock file (pipeline outputs are referenced too).
+void AddLockfileOids(const std::string& text, const std::string& name,
+                     std::set<std::string>& oids) {
   YAML::Node lock;
   try {
-    lock = YAML::Load(repo.fs().ReadFile(path));
+    lock = YAML::Load(text);
   } catch (const YAML::Exception& e) {
-    ThrowData("{}:{}: invalid YAML: {}", path, e.mark.line + 1, e.msg);
+    ThrowData("{}:{}: invalid YAML: {}", name, e.mark.line + 1, e.msg);
   }
   if (!lock["stages"] || !lock["stages"].IsMap()) return;
   for (const auto& stage : lock["stages"]) {
@@ -58,22 +57,39 @@ std::vector<TrackedOutput> ListOutputs(Repo& repo) {
   return list;
 }
 
-std::vector<std::string> ReferencedOids(Repo& repo) {
+std::vector<std::string> ReferencedOids(Repo& repo, const GcScope& scope) {
   std::set<std::string> oids;
   for (const DvcFile& file : repo.LoadTargets({}))
     for (const DvcOut& out : file.outs)
       if (!out.md5.empty()) oids.insert(out.md5);
-  AddLockfileOids(repo, oids);
+  std::string lock_path = repo.root() + "/dvc.lock";
+  if (repo.fs().Stat(lock_path).is_file())
+    AddLockfileOids(repo.fs().ReadFile(lock_path), lock_path, oids);
+  std::set<std::string> workspace_dirs;
+  for (const std::string& oid : oids)
+    if (oid.ends_with(".dir")) workspace_dirs.insert(oid);
+
+  for (const auto& [name, text] : PointerFilesInHistory(repo, scope)) {
+    if (name.ends_with("dvc.lock")) {
+      AddLockfileOids(text, name, oids);
+      continue;
+    }
+    for (const DvcOut& out : ParseDvcFile(text, name).outs)
+      if (!out.md5.empty()) oids.insert(out.md5);
+  }
+
   std::vector<std::string> dirs;
   for (const std::string& oid : oids)
     if (oid.ends_with(".dir")) dirs.push_back(oid);
-  for (const std::string& dir : dirs)
+  for (const std::string& dir : dirs) {
+    if (!workspace_dirs.count(dir) && !repo.cache().Has(dir)) continue;
     for (const ManifestEntry& entry : repo.cache().LoadManifest(dir)) oids.insert(entry.md5);
+  }
   return {oids.begin(), oids.end()};
 }
 
 GcResult CollectGarbage(Repo& repo, const GcOptions& options) {
-  std::vector<std::string> keep = ReferencedOids(repo);
+  std::vector<std::string> keep = ReferencedOids(repo, options.scope);
   GcResult result;
   if (!options.dry) result.temp_files = repo.cache().RemoveTempFiles();
   for (const std::string& oid : repo.cache().ListOids()) {

@@ -84,10 +84,25 @@ struct TrackedOutput {
 /// `leanops ls`: every output tracked by a .dvc file.
 std::vector<TrackedOutput> ListOutputs(Repo& repo);
 
-/// Every oid the workspace references: the .dvc files' and dvc.lock's
-/// outputs, plus the files of each directory (whose manifests must be in
-/// the cache: a missing one throws kData rather than let gc drop its files).
-std::vector<std::string> ReferencedOids(Repo& repo);
+/// Which git revisions besides the workspace keep their data (DVC's gc
+/// flags -a, -T, -A).
+struct GcScope {
+  bool all_branches = false;
+  bool all_tags = false;
+  bool all_commits = false;
+};
+
+/// Every oid the workspace (and the revisions of `scope`) references: the
+/// .dvc files' and dvc.lock's outputs, plus the files of each directory.
+/// The workspace's manifests must be in the cache (a missing one throws
+/// kData rather than let gc drop its files); a revision's manifest that was
+/// never fetched is skipped, as its files cannot be in the cache either.
+std::vector<std::string> ReferencedOids(Repo& repo, const GcScope& scope = {});
+
+/// The .dvc files and dvc.lock files committed in the revisions of `scope`:
+/// ("REV:path", contents) pairs, read with one `git cat-file --batch`.
+std::vector<std::pair<std::string, std::string>> PointerFilesInHistory(Repo& repo,
+                                                                       const GcScope& scope);
 
 struct GcResult {
   uint64_t temp_files = 0;  // left by interrupted writes
@@ -100,6 +115,7 @@ struct GcOptions {
   bool dry = false;
   bool cloud = false;
   std::string remote;
+  GcScope scope;
 };
 
 /// `leanops gc`: removes cache (and, with `cloud`, remote) objects that the

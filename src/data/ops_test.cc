@@ -250,7 +250,7 @@ TEST_F(OpsTest, ReferencedOidsAndGc) {
 
   Put(base_ + "/orphan", "orphan");
   repo_->cache().InsertFile(base_ + "/orphan", kOrphan);
-  GcResult dry = CollectGarbage(*repo_, GcOptions{true, false, ""});
+  GcResult dry = CollectGarbage(*repo_, GcOptions{true, false, "", {}});
   EXPECT_EQ(dry.objects, 1u);
   EXPECT_EQ(dry.bytes, 6u);
   EXPECT_TRUE(repo_->cache().Has(kOrphan));
