@@ -27,8 +27,10 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/file_system.h"
 #include "core/md5.h"
 #include "core/parallel.h"
+#include "data/config.h"
 #include "data/curl_library.h"
 #include "data/remote.h"
 
@@ -58,6 +60,22 @@ std::string Setting(const RemoteConfig& config, const std::string& key,
   for (const char* name : env_names)
     if (std::string value = Env(name); !value.empty()) return value;
   return "";
+}
+
+// A value from the AWS CLI's shared files (~/.aws/credentials or
+// ~/.aws/config, or the path in the remote's option / the environment).
+std::string SharedFileValue(const RemoteConfig& config, const std::string& path_option,
+                            const char* path_env, const char* default_name,
+                            const std::string& section, const char* key) {
+  std::string path = Setting(config, path_option, {path_env});
+  if (path.empty()) {
+    std::string home = Env("HOME");
+    if (home.empty()) return "";
+    path = home + "/.aws/" + default_name;
+  }
+  FileSystem& fs = RealFs();
+  if (!fs.Stat(path).is_file()) return "";
+  return IniFile::Parse(fs.ReadFile(path), path).Get(section, key).value_or("");
 }
 
 // SigV4 URI encoding: unreserved characters stay, everything else is %XX.
@@ -314,7 +332,12 @@ class S3Remote : public Remote {
     describe_ = "s3://" + bucket_ + (prefix_.empty() ? "" : "/" + prefix_);
     key_base_ = (prefix_.empty() ? "" : prefix_ + "/") + "files/md5/";
 
+    std::string profile = Setting(config, "profile", {"AWS_PROFILE"});
+    if (profile.empty()) profile = "default";
     region_ = Setting(config, "region", {"AWS_REGION", "AWS_DEFAULT_REGION"});
+    if (region_.empty())
+      region_ = SharedFileValue(config, "configpath", "AWS_CONFIG_FILE", "config",
+                                profile == "default" ? profile : "profile " + profile, "region");
     if (region_.empty()) region_ = "us-east-1";
     // The service-specific variable wins, as in the AWS SDKs and CLI.
     endpoint_ = Setting(config, "endpointurl", {"AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"});
@@ -324,12 +347,22 @@ class S3Remote : public Remote {
     access_key_ = Setting(config, "access_key_id", {"AWS_ACCESS_KEY_ID"});
     secret_key_ = Setting(config, "secret_access_key", {"AWS_SECRET_ACCESS_KEY"});
     session_token_ = Setting(config, "session_token", {"AWS_SESSION_TOKEN"});
+    if (access_key_.empty() && secret_key_.empty()) {
+      // Last, the shared credentials file, as the AWS CLI and DVC read it.
+      auto from_file = [&](const char* key) {
+        return SharedFileValue(config, "credentialpath", "AWS_SHARED_CREDENTIALS_FILE",
+                               "credentials", profile, key);
+      };
+      access_key_ = from_file("aws_access_key_id");
+      secret_key_ = from_file("aws_secret_access_key");
+      if (session_token_.empty()) session_token_ = from_file("aws_session_token");
+    }
     if (access_key_.empty() || secret_key_.empty())
       ThrowData(
           "remote '{}' ({}): no S3 credentials; set the remote's access_key_id and "
-          "secret_access_key options or the AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
-          "environment variables",
-          config.name, describe_);
+          "secret_access_key options, the AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
+          "environment variables, or profile '{}' in ~/.aws/credentials",
+          config.name, describe_, profile);
     auto ssl = config.options.find("ssl_verify");
     if (ssl != config.options.end()) {
       if (ssl->second == "false")

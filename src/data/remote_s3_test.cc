@@ -138,6 +138,7 @@ TEST_F(S3RemoteTest, ParsesUrlAndOptions) {
 
 TEST_F(S3RemoteTest, MissingCredentialsIsDataError) {
   ScopedEnv key("AWS_ACCESS_KEY_ID", nullptr), secret("AWS_SECRET_ACCESS_KEY", nullptr);
+  ScopedEnv file("AWS_SHARED_CREDENTIALS_FILE", (dir_ / "no-such-file").c_str());
   try {
     OpenS3Remote(RemoteConfig{"r", "s3://bucket/p", {}}, clock_);
     FAIL() << "no error";
@@ -149,6 +150,34 @@ TEST_F(S3RemoteTest, MissingCredentialsIsDataError) {
   // The environment is the fallback.
   ScopedEnv key2("AWS_ACCESS_KEY_ID", "k"), secret2("AWS_SECRET_ACCESS_KEY", "s");
   EXPECT_NO_THROW(OpenS3Remote(RemoteConfig{"r", "s3://bucket/p", {}}, clock_));
+}
+
+// The shared credentials file is the last fallback, by profile.
+TEST_F(S3RemoteTest, SharedCredentialsFileByProfile) {
+  REQUIRE_SERVER();
+  std::string path = (dir_ / "credentials").string();
+  {
+    std::ofstream out(path);
+    out << "[default]\naws_access_key_id = " << Env("LEANOPS_S3_ACCESS_KEY")
+        << "\naws_secret_access_key = " << Env("LEANOPS_S3_SECRET_KEY")
+        << "\n[wrong]\naws_access_key_id = " << Env("LEANOPS_S3_ACCESS_KEY")
+        << "\naws_secret_access_key = not-the-secret\n";
+  }
+  ScopedEnv key("AWS_ACCESS_KEY_ID", nullptr), secret("AWS_SECRET_ACCESS_KEY", nullptr);
+  ScopedEnv file("AWS_SHARED_CREDENTIALS_FILE", path.c_str());
+  RemoteConfig config = Config();
+  config.options.erase("access_key_id");
+  config.options.erase("secret_access_key");
+  auto remote = OpenS3Remote(config, clock_);
+  Put(*remote, "from the credentials file", "");
+  config.options["profile"] = "wrong";
+  auto wrong = OpenS3Remote(config, clock_);
+  try {
+    Put(*wrong, "rejected", "");
+    FAIL() << "a wrong secret from the file was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("SignatureDoesNotMatch"), std::string::npos) << e.what();
+  }
 }
 
 TEST_F(S3RemoteTest, UploadContainsDownloadRoundTrip) {
