@@ -4,20 +4,12 @@
 
 #include <string_view>
 
+#include "core/strings.h"
+
 namespace leanops {
 namespace {
 
-std::vector<std::string> Segments(std::string_view path) {
-  std::vector<std::string> out;
-  size_t pos = 0;
-  while (pos <= path.size()) {
-    size_t slash = path.find('/', pos);
-    if (slash == std::string_view::npos) slash = path.size();
-    if (slash > pos) out.emplace_back(path.substr(pos, slash - pos));
-    pos = slash + 1;
-  }
-  return out;
-}
+std::vector<std::string> Segments(std::string_view path) { return Split(path, '/', false); }
 
 // Matches glob segments against path segments; "**" spans any number of
 // directories (zero included).

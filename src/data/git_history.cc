@@ -2,30 +2,19 @@
 #include <set>
 
 #include "core/error.h"
+#include "core/strings.h"
 #include "core/subprocess.h"
 #include "data/ops.h"
 
 namespace leanops {
 namespace {
 
-std::vector<std::string> Lines(const std::string& text) {
-  std::vector<std::string> lines;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t end = text.find('\n', pos);
-    if (end == std::string::npos) end = text.size();
-    if (end > pos) lines.push_back(text.substr(pos, end - pos));
-    pos = end + 1;
-  }
-  return lines;
-}
-
 std::vector<std::string> Git(Repo& repo, const std::vector<std::string>& args) {
   std::vector<std::string> argv{"git"};
   argv.insert(argv.end(), args.begin(), args.end());
   ProcessResult r = RunCapture(argv, repo.root());
   if (r.exit_code != 0) ThrowData("'git {}' failed in {}", fmt::join(args, " "), repo.root());
-  return Lines(r.out);
+  return Split(r.out, '\n', false);
 }
 
 }  // namespace

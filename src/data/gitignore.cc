@@ -1,22 +1,11 @@
 #include <algorithm>
 
 #include "core/error.h"
+#include "core/strings.h"
 #include "data/ops.h"
 
 namespace leanops {
 namespace {
-
-std::vector<std::string> SplitLines(const std::string& text) {
-  std::vector<std::string> lines;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t end = text.find('\n', pos);
-    if (end == std::string::npos) end = text.size();
-    lines.push_back(text.substr(pos, end - pos));
-    pos = end + 1;
-  }
-  return lines;
-}
 
 // gitignore patterns treat these characters specially; DVC escapes them so
 // the entry matches exactly one path.
@@ -36,7 +25,7 @@ void AddGitignoreEntries(FileSystem& fs, const std::string& dir,
                          const std::vector<std::string>& names) {
   std::string path = dir + "/.gitignore";
   std::string text = fs.Stat(path).exists() ? fs.ReadFile(path) : "";
-  std::vector<std::string> lines = SplitLines(text);
+  std::vector<std::string> lines = Split(text, '\n', true);
   std::string added;
   for (const std::string& name : names) {
     std::string entry = "/" + EscapeForGitignore(name);
@@ -55,7 +44,7 @@ void RemoveGitignoreEntry(FileSystem& fs, const std::string& dir, const std::str
   std::string entry = "/" + EscapeForGitignore(name);
   std::string kept;
   bool found = false;
-  for (const std::string& line : SplitLines(fs.ReadFile(path))) {
+  for (const std::string& line : Split(fs.ReadFile(path), '\n', true)) {
     if (line == entry) {
       found = true;
       continue;

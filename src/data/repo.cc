@@ -6,6 +6,7 @@
 #include <climits>
 
 #include "core/error.h"
+#include "core/strings.h"
 
 namespace leanops {
 namespace {
@@ -57,19 +58,8 @@ std::string BaseName(const std::string& path) {
 }
 
 std::string RelativePath(const std::string& from, const std::string& to) {
-  auto split = [](const std::string& p) {
-    std::vector<std::string> parts;
-    size_t pos = 1;
-    while (pos < p.size()) {
-      size_t slash = p.find('/', pos);
-      if (slash == std::string::npos) slash = p.size();
-      parts.push_back(p.substr(pos, slash - pos));
-      pos = slash + 1;
-    }
-    return parts;
-  };
-  std::vector<std::string> a = split(from);
-  std::vector<std::string> b = split(to);
+  std::vector<std::string> a = Split(from, '/', false);
+  std::vector<std::string> b = Split(to, '/', false);
   size_t common = 0;
   while (common < a.size() && common < b.size() && a[common] == b[common]) ++common;
   std::string out;

@@ -1,0 +1,15 @@
+// Small string helpers shared across modules.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace leanops {
+
+/// Splits `text` at each `separator`. With `keep_empty` false, empty pieces
+/// (from doubled, leading or trailing separators) are dropped. A trailing
+/// separator never yields a final empty piece ("a\n" -> {"a"}).
+std::vector<std::string> Split(std::string_view text, char separator, bool keep_empty);
+
+}  // namespace leanops
