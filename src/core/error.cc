@@ -14,6 +14,10 @@ int ExitCodeFor(ErrorKind kind) {
       return 4;
     case ErrorKind::kInternal:
       return 5;
+    case ErrorKind::kFailed:
+      return 1;
+    case ErrorKind::kInterrupted:
+      return 130;
   }
   return 5;
 }

@@ -18,10 +18,12 @@
 namespace leanops {
 
 enum class ErrorKind {
-  kUsage,     // bad command line: exit 2
-  kData,      // bad user input or repository state (missing path, malformed file): exit 3
-  kIO,        // filesystem, network, remote or lock failure: exit 4
-  kInternal,  // a bug in leanops: exit 5
+  kUsage,        // bad command line: exit 2
+  kData,         // bad user input or repository state (missing path, malformed file): exit 3
+  kIO,           // filesystem, network, remote or lock failure: exit 4
+  kInternal,     // a bug in leanops: exit 5
+  kFailed,       // what the user asked to run or check ran and failed (a stage, a gate): exit 1
+  kInterrupted,  // stopped by SIGINT/SIGTERM: exit 130
 };
 
 /// Process exit code for an error kind (see README "Exit codes").
@@ -48,6 +50,10 @@ template <typename... Args>
 template <typename... Args>
 [[noreturn]] void ThrowUsage(fmt::format_string<Args...> f, Args&&... args) {
   throw Error(ErrorKind::kUsage, fmt::format(f, std::forward<Args>(args)...));
+}
+template <typename... Args>
+[[noreturn]] void ThrowFailed(fmt::format_string<Args...> f, Args&&... args) {
+  throw Error(ErrorKind::kFailed, fmt::format(f, std::forward<Args>(args)...));
 }
 template <typename... Args>
 [[noreturn]] void ThrowInternal(fmt::format_string<Args...> f, Args&&... args) {

@@ -1,4 +1,4 @@
-// Runs a helper program (git) and captures its output.
+// Runs a helper program (git, sbatch) and captures its output.
 #pragma once
 
 #include <string>
@@ -15,5 +15,18 @@ struct ProcessResult {
 /// input and stderr discarded; returns its exit code and standard output.
 ProcessResult RunCapture(const std::vector<std::string>& argv, const std::string& cwd,
                          const std::string& input = "");
+
+struct ProcessOutput {
+  int exit_code = -1;  // -1 when the program could not be started (`err` says why)
+  std::string out;     // standard output
+  std::string err;     // standard error
+};
+
+/// Runs argv[0] (searched in PATH) in `cwd` with standard input from
+/// /dev/null and returns its exit code (128+N when killed by signal N),
+/// standard output and standard error, for tools whose diagnostics the
+/// user must see (sbatch). The child gets default signal dispositions and
+/// an empty signal mask whatever the calling thread has.
+ProcessOutput RunCaptureAll(const std::vector<std::string>& argv, const std::string& cwd);
 
 }  // namespace leanops

@@ -228,7 +228,7 @@ assert_not_contains() {
 
 # assert_line TEXT LINE DESC: TEXT has a line exactly equal to LINE.
 assert_line() {
-  if printf '%s\n' "$1" | grep -qxF -- "$2"; then
+  if grep -qxF -- "$2" <<<"$1"; then
     ok "$3"
   else
     fail "$3" "expected a line: $(printf '%q' "$2")" "in: $(printf '%q' "${1:0:3000}")"
@@ -236,7 +236,7 @@ assert_line() {
 }
 
 assert_no_line() {
-  if printf '%s\n' "$1" | grep -qxF -- "$2"; then
+  if grep -qxF -- "$2" <<<"$1"; then
     fail "$3" "unexpected line: $(printf '%q' "$2")" "in: $(printf '%q' "${1:0:3000}")"
   else
     ok "$3"
@@ -245,7 +245,7 @@ assert_no_line() {
 
 # assert_match TEXT REGEX DESC: some line of TEXT matches the extended REGEX.
 assert_match() {
-  if printf '%s\n' "$1" | grep -qE -- "$2"; then
+  if grep -qE -- "$2" <<<"$1"; then
     ok "$3"
   else
     fail "$3" "expected a line matching: $(printf '%q' "$2")" "in: $(printf '%q' "${1:0:3000}")"
