@@ -9,6 +9,7 @@
 
 #include "core/clock.h"
 #include "core/file_system.h"
+#include "pipeline/lock_pointers.h"
 
 namespace leanops::cli {
 namespace {
@@ -88,6 +89,8 @@ GlobalOptions& Globals() {
 Session OpenForRead() {
   Session session;
   session.repo = Repo::Open(RealFs(), RealClock(), ".");
+  // Pipeline outputs recorded in dvc.lock are tracked data too.
+  session.repo->SetPointerSource(MakePipelinePointerSource());
   return session;
 }
 

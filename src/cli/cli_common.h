@@ -49,5 +49,7 @@ std::string HumanBytes(uint64_t bytes);
 void RegisterDataCommands(CLI::App& app);
 void RegisterTransferCommands(CLI::App& app);
 void RegisterRemoteCommands(CLI::App& app);
+void RegisterPipelineCommands(CLI::App& app);
+void RegisterMetricsCommands(CLI::App& app);
 
 }  // namespace leanops::cli

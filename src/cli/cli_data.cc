@@ -1,4 +1,4 @@
-// init, add, status, checkout, commit, remove, ls, gc.
+// init, add, status (data and pipeline stages), checkout, commit, remove, ls, gc.
 #include <algorithm>
 #include <cstdio>
 
@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "core/file_system.h"
 #include "data/ops.h"
+#include "pipeline/pipeline_status.h"
 
 namespace leanops::cli {
 namespace {
@@ -81,6 +82,50 @@ void RunAdd() {
   if (s.repo->has_git()) PrintGitHint(to_stage);
 }
 
+// A stage's status in DVC's shape: {"changed deps": {path: state,
+// "params.yaml": {state: [keys]}}}, {"changed outs": {...}}, "changed command".
+nlohmann::json StageStatusJson(const StageReport& r) {
+  nlohmann::json list = nlohmann::json::array();
+  if (!r.error.empty()) return nlohmann::json::array({r.error});
+  const StageStatus& st = r.status;
+  if (st.never_run) list.push_back("never run");
+  nlohmann::json deps = nlohmann::json::object();
+  for (const PathChange& c : st.deps) deps[c.path] = c.state;
+  for (const ParamChange& c : st.params) deps[c.file][c.state].push_back(c.key);
+  if (!deps.empty()) list.push_back({{"changed deps", deps}});
+  nlohmann::json outs = nlohmann::json::object();
+  for (const PathChange& c : st.outs) outs[c.path] = c.state;
+  if (!outs.empty()) list.push_back({{"changed outs", outs}});
+  if (st.cmd_changed) list.push_back("changed command");
+  if (st.always_changed) list.push_back("always changed");
+  return list;
+}
+
+void PrintStageStatus(const StageReport& r) {
+  Say(r.address + ":");
+  if (!r.error.empty()) {
+    Say("\t" + r.error);
+    return;
+  }
+  const StageStatus& st = r.status;
+  if (st.never_run) Say("\tnever run");
+  if (!st.deps.empty() || !st.params.empty()) {
+    Say("\tchanged deps:");
+    for (const PathChange& c : st.deps) Say(fmt::format("\t\t{:<20}{}", c.state + ":", c.path));
+    std::string file;
+    for (const ParamChange& c : st.params) {
+      if (c.file != file) Say("\t\t" + (file = c.file) + ":");
+      Say(fmt::format("\t\t\t{:<20}{}", c.state + ":", c.key));
+    }
+  }
+  if (!st.outs.empty()) {
+    Say("\tchanged outs:");
+    for (const PathChange& c : st.outs) Say(fmt::format("\t\t{:<20}{}", c.state + ":", c.path));
+  }
+  if (st.cmd_changed) Say("\tchanged command");
+  if (st.always_changed) Say("\talways changed");
+}
+
 void RunStatus() {
   if (Flags().cloud) {
     Session s = OpenForRead();
@@ -99,9 +144,21 @@ void RunStatus() {
     return;
   }
   Session s = OpenForRead();
-  std::vector<OutputChange> changes = Status(*s.repo, Flags().targets, Flags().jobs);
+  // Stage names and dvc.yaml files go to the pipeline check, paths and .dvc
+  // files to the data check; no targets means both, everything.
+  const std::vector<std::string>& targets = Flags().targets;
+  std::vector<std::string> stage_targets, data_targets;
+  for (const std::string& t : targets)
+    (IsStageTarget(*s.repo, t) ? stage_targets : data_targets).push_back(t);
+  std::vector<StageReport> stages;
+  if (targets.empty() || !stage_targets.empty())
+    stages = PipelineStatus(*s.repo, stage_targets, Flags().jobs);
+  std::vector<OutputChange> changes;
+  if (targets.empty() || !data_targets.empty())
+    changes = Status(*s.repo, data_targets, Flags().jobs);
   if (Flags().json) {
     nlohmann::json out = nlohmann::json::object();
+    for (const StageReport& r : stages) out[r.address] = StageStatusJson(r);
     for (const OutputChange& c : changes) {
       nlohmann::json& entry = out[c.dvc_file];
       if (entry.is_null())
@@ -111,10 +168,11 @@ void RunStatus() {
     PrintJson(out);
     return;
   }
-  if (changes.empty()) {
+  if (changes.empty() && stages.empty()) {
     Say("Data and pipelines are up to date.");
     return;
   }
+  for (const StageReport& r : stages) PrintStageStatus(r);
   std::string current;
   for (const OutputChange& c : changes) {
     if (c.dvc_file != current) {

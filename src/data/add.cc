@@ -176,6 +176,8 @@ std::vector<AddedOutput> Commit(Repo& repo, const std::vector<std::string>& targ
                                 Progress& progress) {
   std::vector<AddedOutput> committed;
   for (DvcFile& file : repo.LoadTargets(targets)) {
+    if (file.from_lock())
+      ThrowData("'{}' is a pipeline output; 'leanops repro' records it in dvc.lock", file.stage);
     bool file_changed = false;
     std::vector<std::pair<std::string, OutputHash>> hashes;
     for (const DvcOut& out : file.outs) {

@@ -42,6 +42,11 @@ struct DvcFile {
   std::string path;  // of the .dvc file itself
   std::vector<DvcOut> outs;
   YAML::Node extra;  // other top-level keys, in file order
+  /// Set for the outputs of a pipeline stage, which dvc.lock records: then
+  /// `path` is "<stage wdir>/dvc.lock" (so outputs resolve against the
+  /// wdir), `stage` names it ("dvc.lock:train") and the entry is read-only.
+  std::string stage;
+  bool from_lock() const { return !stage.empty(); }
 };
 
 /// Parses a .dvc file; malformed YAML or fields throw kData naming file and line.

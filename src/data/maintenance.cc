@@ -34,6 +34,8 @@ void AddLockfileOids(const std::string& text, const std::string& name,
 std::vector<std::string> Remove(Repo& repo, const std::vector<std::string>& targets, bool outs) {
   std::vector<std::string> removed;
   for (const DvcFile& file : repo.LoadTargets(targets)) {
+    if (file.from_lock())
+      ThrowData("'{}' is a pipeline stage; remove it from dvc.yaml instead", file.stage);
     for (const DvcOut& out : file.outs) {
       std::string abs = OutputAbsPath(file, out);
       if (outs) repo.fs().RemoveAll(abs);
@@ -49,8 +51,9 @@ std::vector<TrackedOutput> ListOutputs(Repo& repo) {
   std::vector<TrackedOutput> list;
   for (const DvcFile& file : repo.LoadTargets({})) {
     for (const DvcOut& out : file.outs) {
-      list.push_back(TrackedOutput{repo.RelPath(file.path), repo.RelPath(OutputAbsPath(file, out)),
-                                   out.is_dir(), out.md5, out.size.value_or(0),
+      list.push_back(TrackedOutput{file.from_lock() ? file.stage : repo.RelPath(file.path),
+                                   repo.RelPath(OutputAbsPath(file, out)), out.is_dir(), out.md5,
+                                   out.size.value_or(0),
                                    out.nfiles.value_or(out.is_dir() ? 0 : 1)});
     }
   }

@@ -145,8 +145,8 @@ std::string Repo::RelPath(const std::string& abs_path) const {
   return abs_path;
 }
 
-std::vector<std::string> Repo::FindDvcFiles() {
-  std::vector<std::string> found;
+void Repo::ScanWorkTree(std::vector<std::string>* dvc_files,
+                        std::vector<std::string>* pipeline_files) {
   std::vector<std::string> stack{root_};
   while (!stack.empty()) {
     std::string dir = stack.back();
@@ -156,7 +156,11 @@ std::vector<std::string> Repo::FindDvcFiles() {
     for (const std::string& name : names) {
       std::string path = dir + "/" + name;
       if (name.size() > 4 && name.ends_with(".dvc") && fs_.Stat(path).is_file()) {
-        found.push_back(path);
+        if (dvc_files) dvc_files->push_back(path);
+        continue;
+      }
+      if (name == "dvc.yaml") {
+        if (pipeline_files && fs_.Stat(path).is_file()) pipeline_files->push_back(path);
         continue;
       }
       if (name == ".git" || name == ".dvc") continue;
@@ -164,7 +168,19 @@ std::vector<std::string> Repo::FindDvcFiles() {
       if (fs_.Stat(path).is_dir()) stack.push_back(path);
     }
   }
-  std::sort(found.begin(), found.end());
+  if (dvc_files) std::sort(dvc_files->begin(), dvc_files->end());
+  if (pipeline_files) std::sort(pipeline_files->begin(), pipeline_files->end());
+}
+
+std::vector<std::string> Repo::FindDvcFiles() {
+  std::vector<std::string> found;
+  ScanWorkTree(&found, nullptr);
+  return found;
+}
+
+std::vector<std::string> Repo::FindPipelineFiles() {
+  std::vector<std::string> found;
+  ScanWorkTree(nullptr, &found);
   return found;
 }
 
@@ -181,16 +197,28 @@ DvcFile Repo::LoadPointer(const std::string& path) {
 std::vector<DvcFile> Repo::LoadTargets(const std::vector<std::string>& targets) {
   std::vector<DvcFile> files;
   if (targets.empty()) {
-    for (const std::string& path : FindDvcFiles()) files.push_back(LoadPointer(path));
+    std::vector<std::string> dvc_files, pipeline_files;
+    ScanWorkTree(&dvc_files, pointer_source_ ? &pipeline_files : nullptr);
+    for (const std::string& path : dvc_files) files.push_back(LoadPointer(path));
+    if (pointer_source_)
+      for (DvcFile& file : pointer_source_->All(*this, pipeline_files))
+        files.push_back(std::move(file));
     return files;
   }
   for (const std::string& target : targets) {
-    std::string abs = AbsPath(target);
+    std::string abs = target.find(':') != std::string::npos ? "" : AbsPath(target);
     while (abs.size() > 1 && abs.back() == '/') abs.pop_back();
     std::string pointer = abs.ends_with(".dvc") ? abs : abs + ".dvc";
-    if (!fs_.Stat(pointer).is_file())
-      ThrowData("'{}' is not tracked: no '{}' found", target, RelPath(pointer));
-    files.push_back(LoadPointer(pointer));
+    if (!abs.empty() && fs_.Stat(pointer).is_file()) {
+      files.push_back(LoadPointer(pointer));
+      continue;
+    }
+    std::vector<DvcFile> found;
+    if (pointer_source_) found = pointer_source_->ForTarget(*this, target);
+    if (found.empty())
+      ThrowData("'{}' is not tracked: no '{}' found and no pipeline stage or output of that name",
+                target, abs.empty() ? target : RelPath(pointer));
+    for (DvcFile& file : found) files.push_back(std::move(file));
   }
   return files;
 }

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,23 @@
 #include "data/state_index.h"
 
 namespace leanops {
+
+class Repo;
+
+/// Outputs recorded outside .dvc files (pipeline outputs in dvc.lock), so
+/// push, fetch, checkout, ls and gc treat them like tracked data. The data
+/// layer does not read pipeline files; the layer that does installs one.
+class PointerSource {
+ public:
+  virtual ~PointerSource() = default;
+  /// Every such output, grouped as read-only DvcFiles (see DvcFile::stage).
+  /// `pipeline_files` are the work tree's dvc.yaml files (found by the same
+  /// walk as the .dvc files).
+  virtual std::vector<DvcFile> All(Repo& repo, const std::vector<std::string>& pipeline_files) = 0;
+  /// The entries a user target names (a stage, or one of its output paths);
+  /// empty when it names none.
+  virtual std::vector<DvcFile> ForTarget(Repo& repo, const std::string& target) = 0;
+};
 
 class Repo {
  public:
@@ -60,9 +78,17 @@ class Repo {
   /// not descend into .git, .dvc, or directories that a sibling `<dir>.dvc`
   /// tracks (their contents are data, not pointers).
   std::vector<std::string> FindDvcFiles();
-  /// The .dvc files named by `targets` (a .dvc file or the output it tracks);
-  /// all of them when `targets` is empty. Throws kData for unknown targets.
+  /// Every dvc.yaml in the work tree (absolute paths, sorted), found by the
+  /// same walk.
+  std::vector<std::string> FindPipelineFiles();
+  /// The .dvc files named by `targets` (a .dvc file or the output it tracks,
+  /// or what the pointer source knows: a stage or its output); all of them
+  /// when `targets` is empty. Throws kData for unknown targets.
   std::vector<DvcFile> LoadTargets(const std::vector<std::string>& targets);
+  /// Adds pipeline outputs (or any other source) to LoadTargets.
+  void SetPointerSource(std::unique_ptr<PointerSource> source) {
+    pointer_source_ = std::move(source);
+  }
   /// Loads one .dvc file, checking that its outputs lie inside the repository.
   DvcFile LoadPointer(const std::string& path);
 
@@ -70,6 +96,8 @@ class Repo {
   Repo(FileSystem& fs, Clock& clock, std::string root);
 
  private:
+  void ScanWorkTree(std::vector<std::string>* dvc_files, std::vector<std::string>* pipeline_files);
+
   FileSystem& fs_;
   Clock& clock_;
   std::string root_;
@@ -77,6 +105,8 @@ class Repo {
   std::unique_ptr<Cache> cache_;
   std::unique_ptr<StateIndex> state_;
   std::unique_ptr<IgnoreRules> ignore_rules_;
+  std::unique_ptr<PointerSource> pointer_source_;
+
   bool has_git_ = false;
 };
 

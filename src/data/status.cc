@@ -26,6 +26,7 @@ bool IsFullyCached(Repo& repo, const std::string& oid) {
 std::vector<OutputChange> Status(Repo& repo, const std::vector<std::string>& targets, int jobs) {
   std::vector<OutputChange> changes;
   for (const DvcFile& file : repo.LoadTargets(targets)) {
+    if (file.from_lock()) continue;  // stages report their outputs themselves
     for (const DvcOut& out : file.outs) {
       std::string abs = OutputAbsPath(file, out);
       OutputHash hash = HashOutput(repo, abs, HashOptions{false, false, jobs}, NoProgress());
