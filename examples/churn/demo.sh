@@ -1,20 +1,44 @@
 #!/usr/bin/env bash
-# End-to-end demo: version the churn data with leanops, push it to a local
-# remote, lose the cache and the data, pull it back and check every byte.
+# End-to-end demo, in two parts:
+#   1. data versioning: version the churn data with leanops, push it to a local remote, lose
+#      the cache and the data, pull it back and check every byte;
+#   2. the churn model as a DVC pipeline (dvc.yaml, params.yaml, pipeline/*.py): reproduce it,
+#      see that nothing re-runs when nothing changed, change one training parameter and see
+#      exactly the stages that depend on it re-run, then compare params and metrics with git.
 #
 #   bash examples/churn/demo.sh [ROWS]        (default 200000 rows)
 #
-# Uses build/leanops and build/churn-gen; works in a fresh temp directory.
+# Uses build/leanops and build/churn-gen (or $LEANOPS_BIN, $CHURN_GEN) and python3; works in a
+# fresh temp directory, removed at the end unless LEANOPS_DEMO_KEEP=1. Every check that fails
+# stops the demo with "demo: FAILED: ..." and exit code 1.
 set -euo pipefail
 repo_root=$(cd "$(dirname "$0")/../.." && pwd)
-LEANOPS=${LEANOPS_BIN:-$repo_root/build/leanops}
-CHURN_GEN=${CHURN_GEN:-$repo_root/build/churn-gen}
+example_dir=$repo_root/examples/churn
+LEANOPS=$(realpath "${LEANOPS_BIN:-$repo_root/build/leanops}")
+CHURN_GEN=$(realpath "${CHURN_GEN:-$repo_root/build/churn-gen}")
 rows=${1:-200000}
 work=$(mktemp -d "${TMPDIR:-/tmp}/leanops-churn-demo.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+if [ "${LEANOPS_DEMO_KEEP:-0}" = 1 ]; then
+  trap 'echo "demo: kept $work" >&2' EXIT
+else
+  trap 'rm -rf "$work"' EXIT
+fi
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-run() { printf '$ %s\n' "$*"; "$@"; }
+# run CMD...: show the command (programs by their base name) and run it.
+run() {
+  local shown arg
+  shown=$(basename "$1")
+  for arg in "${@:2}"; do
+    case $arg in *[[:space:]]*) shown+=" '$arg'" ;; *) shown+=" $arg" ;; esac
+  done
+  printf '$ %s\n' "$shown"
+  "$@"
+}
+fail() {
+  echo "demo: FAILED: $*" >&2
+  exit 1
+}
 
 cd "$work"
 mkdir project remote
@@ -55,12 +79,115 @@ run "$LEANOPS" status
 step "Pull them back"
 run "$LEANOPS" pull
 sums_after=$(md5sum data/churn.csv data/production/*.csv)
-if [ "$sums_before" != "$sums_after" ]; then
-  echo "demo: FAILED: pulled data differs from the original" >&2
-  exit 1
-fi
+[ "$sums_before" = "$sums_after" ] || fail "pulled data differs from the original"
 printf '%s\n' "$sums_after"
 run "$LEANOPS" status
 run "$LEANOPS" ls
 
-step "Demo finished: the churn data round-tripped byte-identical"
+echo "data: the churn data round-tripped byte-identical"
+
+# ------------------------------------------------------------------------------------------
+# Part 2: the churn model as a pipeline
+
+# repro: `leanops repro`, output shown and kept in $work/repro.log.
+repro() {
+  echo '$ leanops repro'
+  "$LEANOPS" repro 2>&1 | tee "$work/repro.log"
+}
+# expect_ran "STAGE..." : the last repro ran exactly these stages, in this order.
+expect_ran() {
+  local ran
+  ran=$(sed -n "s/^Running stage '\([^']*\)':.*/\1/p" "$work/repro.log" | paste -sd' ' -)
+  [ "$ran" = "$1" ] || fail "expected the stages '${1:-(none)}' to run, ran '${ran:-(none)}'"
+  echo "demo: ok: ran ${1:-no stage}"
+}
+# lock_digest: one line per stage of dvc.lock, "name md5-of-its-entry".
+lock_digest() {
+  python3 - <<'PY'
+import hashlib, re
+name, lines, entries = None, [], []
+for line in open("dvc.lock", encoding="utf-8"):
+    m = re.match(r"^  ([^ #][^:]*):\s*$", line)  # a stage under the top-level `stages:`
+    if m or not line.startswith(" "):
+        if name:
+            entries.append((name, "".join(lines)))
+        name, lines = (m.group(1), []) if m else (None, [])
+    elif name:
+        lines.append(line)
+if name:
+    entries.append((name, "".join(lines)))
+for name, text in entries:
+    print(name, hashlib.md5(text.encode()).hexdigest())
+PY
+}
+# changed_lock_entries BEFORE AFTER: names of the stages whose dvc.lock entry differs.
+changed_lock_entries() {
+  { diff <(printf '%s\n' "$1") <(printf '%s\n' "$2") || true; } |
+    sed -n 's/^> \([^ ]*\) .*/\1/p' | paste -sd' ' -
+}
+
+step "Pipeline: prepare -> featurize -> train -> evaluate (dvc.yaml, params.yaml, pipeline/*.py)"
+cp -r "$example_dir/dvc.yaml" "$example_dir/params.yaml" "$example_dir/pipeline" .
+cat dvc.yaml
+run "$LEANOPS" stage list
+run "$LEANOPS" dag
+
+step "Reproduce: every stage runs (prepare samples 20,000 of the clean rows)"
+start=${EPOCHREALTIME/./}
+repro
+expect_ran "prepare featurize train evaluate"
+elapsed_ms=$(((${EPOCHREALTIME/./} - start) / 1000))
+printf 'demo: first repro took %d.%d s\n' $((elapsed_ms / 1000)) $((elapsed_ms % 1000 / 100))
+[ -f dvc.lock ] || fail "repro wrote no dvc.lock"
+[ "$(lock_digest | wc -l)" = 4 ] || fail "dvc.lock does not hold the 4 stages"
+cat metrics.json
+# Outputs kept in the cache are git-ignored; metrics.json and plots/roc.csv (cache: false) are not.
+run git add dvc.yaml dvc.lock params.yaml pipeline metrics.json plots/roc.csv \
+  data/.gitignore models/.gitignore
+run git commit -qm "Churn pipeline: first model"
+untracked=$(git status --porcelain --untracked-files=all | sed -n 's/^?? //p')
+[ -z "$untracked" ] || fail "outputs neither committed nor git-ignored: $untracked"
+
+step "Reproduce again: nothing changed, nothing runs"
+cp dvc.lock "$work/dvc.lock.before"
+repro
+expect_ran ""
+grep -qE "didn't change|up to date|Nothing to reproduce" "$work/repro.log" ||
+  fail "repro did not say that the stages are unchanged"
+cmp -s dvc.lock "$work/dvc.lock.before" || fail "a repro that ran nothing changed dvc.lock"
+run "$LEANOPS" status
+
+step "Change one training parameter: train.epochs 10 -> 20"
+sed -i 's/^  epochs: 10$/  epochs: 20/' params.yaml
+grep -qx '  epochs: 20' params.yaml || fail "could not change train.epochs in params.yaml"
+run git diff -- params.yaml
+run "$LEANOPS" status | tee "$work/status.log"
+grep -qx 'train:' "$work/status.log" || fail "status does not show the train stage as changed"
+grep -q 'train.epochs' "$work/status.log" || fail "status does not name the changed param train.epochs"
+! grep -qE '^(prepare|featurize):' "$work/status.log" || fail "status shows prepare or featurize as changed"
+
+step "Reproduce: only train and the stage downstream of it (evaluate) run"
+lock_before=$(lock_digest)
+repro
+expect_ran "train evaluate"
+changed=$(changed_lock_entries "$lock_before" "$(lock_digest)")
+[ "$changed" = "train evaluate" ] || fail "dvc.lock entries changed: '$changed', expected 'train evaluate'"
+echo "demo: ok: dvc.lock entries changed: $changed"
+
+step "Compare with the last commit"
+run "$LEANOPS" params diff | tee "$work/params.log"
+grep -q 'train.epochs' "$work/params.log" || fail "params diff does not show train.epochs"
+! git diff --quiet -- metrics.json || fail "metrics.json did not change"
+run "$LEANOPS" metrics diff | tee "$work/metrics.log"
+grep -q 'metrics.json' "$work/metrics.log" || fail "metrics diff does not show metrics.json"
+run "$LEANOPS" plots show
+[ -s dvc_plots/index.html ] || fail "plots show wrote no dvc_plots/index.html"
+[ "${LEANOPS_DEMO_KEEP:-0}" = 1 ] || echo "(LEANOPS_DEMO_KEEP=1 keeps the project, and this page, after the demo)"
+run git commit -qm "Churn pipeline: train for 20 epochs" dvc.lock params.yaml metrics.json plots/roc.csv
+run "$LEANOPS" status
+
+step "Push the pipeline's cached outputs (recorded in dvc.lock) to the remote"
+run "$LEANOPS" push
+run "$LEANOPS" status --cloud
+
+step "Demo finished: data versioned and round-tripped, pipeline reproduced incrementally"
