@@ -281,6 +281,37 @@ class PosixFileSystem : public FileSystem {
     if (::chmod(path.c_str(), mode) != 0) ThrowErrno("cannot chmod", path, errno);
   }
 
+  std::vector<std::pair<std::string, FileType>> ListDirTyped(const std::string& path) override {
+    std::vector<std::pair<std::string, FileType>> entries;
+    DIR* dir = ::opendir(path.c_str());
+    if (!dir) {
+      if (errno == ENOENT || errno == ENOTDIR) return entries;
+      ThrowErrno("cannot list", path, errno);
+    }
+    while (struct dirent* entry = ::readdir(dir)) {
+      std::string_view name = entry->d_name;
+      if (name == "." || name == "..") continue;
+      FileType type = FileType::kOther;
+      switch (entry->d_type) {
+        case DT_REG:
+          type = FileType::kFile;
+          break;
+        case DT_DIR:
+          type = FileType::kDirectory;
+          break;
+        case DT_UNKNOWN:  // some filesystems do not fill d_type
+          type = Stat(path + "/" + std::string(name)).type;
+          break;
+        default:
+          type = Stat(path + "/" + std::string(name)).type;
+          break;
+      }
+      entries.emplace_back(std::string(name), type);
+    }
+    ::closedir(dir);
+    return entries;
+  }
+
   std::vector<std::string> ListDir(const std::string& path) override {
     std::vector<std::string> names;
     DIR* dir = ::opendir(path.c_str());
@@ -334,6 +365,15 @@ class PosixFileSystem : public FileSystem {
 };
 
 }  // namespace
+
+std::vector<std::pair<std::string, FileType>> FileSystem::ListDirTyped(const std::string& path) {
+  std::vector<std::pair<std::string, FileType>> entries;
+  for (std::string& name : ListDir(path)) {
+    FileType type = Stat(path + "/" + name).type;
+    entries.emplace_back(std::move(name), type);
+  }
+  return entries;
+}
 
 FileSystem& RealFs() {
   static PosixFileSystem fs;

@@ -77,6 +77,10 @@ class FileSystem {
   virtual void Chmod(const std::string& path, uint32_t mode) = 0;
   /// Names in a directory (no "." / ".."); missing directory gives an empty list.
   virtual std::vector<std::string> ListDir(const std::string& path) = 0;
+  /// ListDir with each entry's type (not following symlinks). The default
+  /// stats each entry; the POSIX filesystem reads the type from the listing
+  /// itself, saving a stat per entry on a walk of a large work tree.
+  virtual std::vector<std::pair<std::string, FileType>> ListDirTyped(const std::string& path);
   /// All regular files (and symlinks to files) under `root`, recursively, sorted
   /// by relpath. Directories named in `skip_dirs` (by name) are not entered.
   virtual std::vector<WalkEntry> Walk(const std::string& root,

@@ -151,21 +151,28 @@ void Repo::ScanWorkTree(std::vector<std::string>* dvc_files,
   while (!stack.empty()) {
     std::string dir = stack.back();
     stack.pop_back();
-    std::vector<std::string> names = fs_.ListDir(dir);
-    std::sort(names.begin(), names.end());
-    for (const std::string& name : names) {
+    std::vector<std::pair<std::string, FileType>> entries = fs_.ListDirTyped(dir);
+    std::sort(entries.begin(), entries.end());
+    auto has_entry = [&](const std::string& name) {
+      auto it = std::lower_bound(entries.begin(), entries.end(), std::make_pair(name, FileType{}),
+                                 [](const auto& a, const auto& b) { return a.first < b.first; });
+      return it != entries.end() && it->first == name;
+    };
+    for (const auto& [name, type] : entries) {
       std::string path = dir + "/" + name;
-      if (name.size() > 4 && name.ends_with(".dvc") && fs_.Stat(path).is_file()) {
+      if (name.size() > 4 && name.ends_with(".dvc") && type == FileType::kFile) {
         if (dvc_files) dvc_files->push_back(path);
         continue;
       }
       if (name == "dvc.yaml") {
-        if (pipeline_files && fs_.Stat(path).is_file()) pipeline_files->push_back(path);
+        if (pipeline_files && type == FileType::kFile) pipeline_files->push_back(path);
         continue;
       }
       if (name == ".git" || name == ".dvc") continue;
-      if (std::binary_search(names.begin(), names.end(), name + ".dvc")) continue;
-      if (fs_.Stat(path).is_dir()) stack.push_back(path);
+      if (type != FileType::kDirectory) continue;
+      // A directory tracked by a sibling .dvc file holds data, not pointers.
+      if (has_entry(name + ".dvc")) continue;
+      stack.push_back(path);
     }
   }
   if (dvc_files) std::sort(dvc_files->begin(), dvc_files->end());

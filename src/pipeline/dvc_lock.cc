@@ -194,21 +194,31 @@ std::string SerializeLockedStage(const LockedStage& stage) {
   return out;
 }
 
-std::string SerializeLockFile(const LockFile& lock) {
+std::string SerializeLockFile(const LockFile& lock, LockTextCache* cache) {
   std::string out = "schema: '2.0'\nstages:\n";
   for (const auto& [name, stage] : lock.stages) {
-    out += "  " + ScalarText(Json(name)) + ":\n";
-    EmitStage(out, stage, 4);
+    if (cache) {
+      auto hit = cache->find(name);
+      if (hit != cache->end()) {
+        out += hit->second;
+        continue;
+      }
+    }
+    std::string text = "  " + ScalarText(Json(name)) + ":\n";
+    EmitStage(text, stage, 4);
+    out += text;
+    if (cache) (*cache)[name] = std::move(text);
   }
   return out;
 }
 
-void SaveLockFile(FileSystem& fs, const std::string& abs_path, const LockFile& lock) {
+void SaveLockFile(FileSystem& fs, const std::string& abs_path, const LockFile& lock,
+                  LockTextCache* cache) {
   if (lock.stages.empty()) {
     if (fs.Stat(abs_path).exists()) fs.RemoveFile(abs_path);
     return;
   }
-  fs.WriteFileAtomic(abs_path, SerializeLockFile(lock));
+  fs.WriteFileAtomic(abs_path, SerializeLockFile(lock, cache));
 }
 
 }  // namespace leanops

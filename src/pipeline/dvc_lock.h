@@ -27,6 +27,7 @@
 // as DVC does.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -66,13 +67,19 @@ struct LockFile {
 LockFile ParseLockFile(const std::string& text, const std::string& display);
 /// An empty LockFile when the file does not exist.
 LockFile LoadLockFile(FileSystem& fs, const std::string& abs_path, const std::string& display);
+/// Each stage's serialised entry, kept between rewrites of one lock file:
+/// a run rewrites dvc.lock after every stage, and should format only the
+/// stage that changed. The owner erases a stage's text when it changes it.
+using LockTextCache = std::map<std::string, std::string>;
+
 /// Serialises in DVC's layout (above); sorts deps and outs by path and the
-/// params as DVC does.
-std::string SerializeLockFile(const LockFile& lock);
+/// params as DVC does. With `cache`, reuses and fills the stages' texts.
+std::string SerializeLockFile(const LockFile& lock, LockTextCache* cache = nullptr);
 /// The entry of one stage as DVC's run cache stores it (the same layout,
 /// without the `schema`/`stages` wrapper).
 std::string SerializeLockedStage(const LockedStage& stage);
 /// Writes atomically (temp file, fsync, rename). An empty lock removes the file.
-void SaveLockFile(FileSystem& fs, const std::string& abs_path, const LockFile& lock);
+void SaveLockFile(FileSystem& fs, const std::string& abs_path, const LockFile& lock,
+                  LockTextCache* cache = nullptr);
 
 }  // namespace leanops

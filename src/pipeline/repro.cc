@@ -130,7 +130,9 @@ class Engine {
     const Pipeline& p = *Node(n).pipeline;
     LockFile& lock = locks_[p.path];
     lock.Set(Node(n).def->name, entry);
-    SaveLockFile(repo_.fs(), LockPathFor(p), lock);
+    LockTextCache& texts = lock_texts_[p.path];
+    texts.erase(Node(n).def->name);
+    SaveLockFile(repo_.fs(), LockPathFor(p), lock, &texts);
     listener_.OnStage(Node(n).address, StageEvent::kLockUpdated, DisplayLock(p));
   }
 
@@ -368,6 +370,7 @@ class Engine {
   std::set<size_t> forced_;
   std::set<size_t> dry_runs_;
   std::map<std::string, LockFile> locks_;
+  std::map<std::string, LockTextCache> lock_texts_;  // per lock file
   std::vector<State> state_;
   std::map<size_t, LockedStage> inputs_;
   std::map<std::string, size_t> by_name_;

@@ -147,7 +147,8 @@ void CommitOutputs(Repo& repo, const StageDef& def, LockedStage& entry, int jobs
   // Objects reach the disk before the lock names them (one syncfs).
   if (stored) repo.fs().SyncFilesystem(repo.cache().root());
   for (const auto& [dir, names] : to_ignore) AddGitignoreEntries(repo.fs(), dir, names);
-  repo.state().Flush();
+  // The state index is flushed once, when the command ends (each flush
+  // checkpoints the SQLite log, a disk wait per stage otherwise).
 }
 
 bool RestoreOutputs(Repo& repo, const StageDef& def, const LockedStage& entry) {

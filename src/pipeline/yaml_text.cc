@@ -1,5 +1,7 @@
 #include "pipeline/yaml_text.h"
 
+#include <cctype>
+
 namespace leanops {
 namespace {
 
@@ -42,9 +44,31 @@ std::string Fold(const std::string& text, size_t column, size_t indent, bool quo
   return out;
 }
 
+// Strings that are plain in YAML and read back as strings under any
+// resolver: a letter, '/' or '_' first, then only path-like characters, and
+// not a bare word that YAML could read as a boolean or null. Most paths and
+// names are; they skip building an emitter (a lock file has thousands).
+bool ObviouslyPlain(const std::string& s) {
+  if (s.empty() || s.size() > 200) return false;
+  unsigned char first = s[0];
+  if (!std::isalpha(first) && first != '/' && first != '_') return false;
+  bool word = true;
+  for (unsigned char c : s) {
+    if (std::isalnum(c)) continue;
+    if (c == '/' || c == '_' || c == '.' || c == '-') {
+      word = false;
+      continue;
+    }
+    return false;
+  }
+  return !(word && s.size() <= 5);  // true, False, null, yes, no, on, off, y, n ...
+}
+
 }  // namespace
 
 std::string YamlScalarText(const Json& value) {
+  if (value.is_string() && ObviouslyPlain(value.get_ref<const std::string&>()))
+    return value.get<std::string>();
   YAML::Emitter emitter;
   EmitYamlValue(emitter, value);
   return emitter.c_str();
