@@ -157,17 +157,17 @@ std::unique_ptr<Executor> MakeExecutor(Repo& repo, OutputSink& sink) {
 }
 
 // --pull: fetch what the pipeline and the .dvc files reference, then create
-// the .dvc-tracked inputs that are missing from the workspace.
+// the .dvc-tracked inputs that are missing from the workspace (stage outputs
+// are then checked out of the cache by repro itself, instead of running).
 void PullMissing(Repo& repo) {
   Fetch(repo, {}, Flags().remote, 0, CommandProgress());
   std::vector<std::string> missing;
-  for (const TrackedOutput& out : ListOutputs(repo))
-    if (!repo.fs().Stat(repo.root() + "/" + out.path).exists()) missing.push_back(out.dvc_file);
-  if (!missing.empty()) {
-    std::vector<std::string> abs;
-    for (const std::string& m : missing) abs.push_back(repo.root() + "/" + m);
-    Checkout(repo, abs, CheckoutOptions{}, CommandProgress());
+  for (const TrackedOutput& out : ListOutputs(repo)) {
+    bool from_lock = out.dvc_file.find(':') != std::string::npos;
+    if (!from_lock && !repo.fs().Stat(repo.root() + "/" + out.path).exists())
+      missing.push_back(repo.root() + "/" + out.dvc_file);
   }
+  if (!missing.empty()) Checkout(repo, missing, CheckoutOptions{}, CommandProgress());
 }
 
 void RunRepro() {
