@@ -224,7 +224,13 @@ void RunStageAdd() {
   Session s = OpenForWrite(f.no_wait);
   NewStage stage;
   stage.name = f.name;
-  for (const std::string& word : f.command) stage.cmd += (stage.cmd.empty() ? "" : " ") + word;
+  // As DVC's parse_cmd: one argument is the command as written; several are
+  // joined, double-quoting those with a space (and no double quote).
+  for (const std::string& word : f.command) {
+    bool quote = f.command.size() > 1 && word.find(' ') != std::string::npos &&
+                 word.find('"') == std::string::npos;
+    stage.cmd += (stage.cmd.empty() ? "" : " ") + (quote ? "\"" + word + "\"" : word);
+  }
   stage.wdir = f.wdir;
   stage.deps = f.deps;
   stage.outs = CollectOuts();
