@@ -437,4 +437,14 @@ expect_exit 0 lo status
 assert_no_line "$LAST_OUT" "d:" "status skips a frozen stage"
 assert_line "$LAST_OUT" "c:" "status still reports the other changed stage"
 
+# ---------------------------------------------------------------- command words as DVC joins them
+new_repo quoting
+echo x >in.txt
+expect_exit 0 lo stage add -n q -d in.txt -o copy.txt sh -c 'cat in.txt > copy.txt'
+assert_line "$(cat dvc.yaml)" '    cmd: sh -c "cat in.txt > copy.txt"' "a word with spaces is double-quoted"
+expect_exit 0 lo repro
+assert_eq "x" "$(cat copy.txt)" "the joined command runs as meant"
+expect_exit 0 lo stage add -f -n q -d in.txt -o copy.txt 'cat in.txt > copy.txt'
+assert_line "$(cat dvc.yaml)" '    cmd: cat in.txt > copy.txt' "a single argument is the command as written"
+
 finish
