@@ -121,12 +121,14 @@ void HashFiles(Repo& repo, const std::string& base, std::vector<HashedFile>& fil
 }  // namespace
 
 std::vector<WalkEntry> WalkOutput(Repo& repo, const std::string& dir) {
+  if (std::optional<std::vector<WalkEntry>> shared = repo.SharedWalk(dir)) return *shared;
   std::vector<WalkEntry> entries = repo.fs().Walk(dir, {".git", ".dvc"});
   const IgnoreRules& rules = repo.ignore_rules();
   std::string prefix = repo.RelPath(dir) + "/";
   std::erase_if(entries, [&](const WalkEntry& e) {
     return IsTempName(e.relpath) || (!rules.empty() && rules.Ignored(prefix + e.relpath, false));
   });
+  repo.KeepWalk(dir, entries);
   return entries;
 }
 

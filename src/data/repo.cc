@@ -179,6 +179,25 @@ void Repo::ScanWorkTree(std::vector<std::string>* dvc_files,
   if (pipeline_files) std::sort(pipeline_files->begin(), pipeline_files->end());
 }
 
+std::optional<std::vector<WalkEntry>> Repo::SharedWalk(const std::string& dir) const {
+  if (!share_walks_ || walks_.empty()) return std::nullopt;
+  for (std::string p = dir; !p.empty(); p = DirName(p)) {
+    auto it = walks_.find(p);
+    if (it != walks_.end()) {
+      if (p == dir) return it->second;
+      // Entries of the walk of an ancestor that lie below `dir`.
+      std::string prefix = dir.substr(p.size() + 1) + "/";
+      std::vector<WalkEntry> below;
+      for (const WalkEntry& e : it->second)
+        if (e.relpath.compare(0, prefix.size(), prefix) == 0)
+          below.push_back(WalkEntry{e.relpath.substr(prefix.size()), e.info});
+      return below;
+    }
+    if (p == "/" || p == root_) break;
+  }
+  return std::nullopt;
+}
+
 std::vector<std::string> Repo::FindDvcFiles() {
   std::vector<std::string> found;
   ScanWorkTree(&found, nullptr);

@@ -10,6 +10,7 @@
 //   .dvcignore         patterns of files left out of tracked directories
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -85,6 +86,21 @@ class Repo {
   /// or what the pointer source knows: a stage or its output); all of them
   /// when `targets` is empty. Throws kData for unknown targets.
   std::vector<DvcFile> LoadTargets(const std::vector<std::string>& targets);
+  /// Directory walks shared within a command that reads many overlapping
+  /// outputs (a pipeline's deps: `in/` and each `in/dNN`): while enabled, a
+  /// walk is kept and reused for that directory and any directory below it.
+  /// Whoever changes the work tree while it is enabled calls ForgetWalks.
+  void EnableWalkSharing(bool on) {
+    share_walks_ = on;
+    walks_.clear();
+  }
+  void ForgetWalks() { walks_.clear(); }
+  /// The kept walk covering `dir` (its entries relative to `dir`), if any.
+  std::optional<std::vector<WalkEntry>> SharedWalk(const std::string& dir) const;
+  void KeepWalk(const std::string& dir, const std::vector<WalkEntry>& entries) {
+    if (share_walks_) walks_[dir] = entries;
+  }
+
   /// Adds pipeline outputs (or any other source) to LoadTargets.
   void SetPointerSource(std::unique_ptr<PointerSource> source) {
     pointer_source_ = std::move(source);
@@ -106,6 +122,8 @@ class Repo {
   std::unique_ptr<StateIndex> state_;
   std::unique_ptr<IgnoreRules> ignore_rules_;
   std::unique_ptr<PointerSource> pointer_source_;
+  bool share_walks_ = false;
+  std::map<std::string, std::vector<WalkEntry>> walks_;
 
   bool has_git_ = false;
 };

@@ -13,6 +13,7 @@ std::vector<StageReport> PipelineStatus(Repo& repo, const std::vector<std::strin
   PipelineGraph graph(pipelines);
   std::vector<size_t> chosen;
   if (!targets.empty()) chosen = graph.Resolve(targets, repo.root());
+  repo.EnableWalkSharing(true);  // read-only: overlapping deps share one walk
   std::map<std::string, LockFile> locks;
   for (const Pipeline& p : pipelines)
     locks[p.path] = LoadLockFile(repo.fs(), LockPathFor(p), repo.RelPath(LockPathFor(p)));

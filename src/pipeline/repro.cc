@@ -4,6 +4,7 @@
 #include <set>
 
 #include "core/error.h"
+#include "data/output_hash.h"
 #include "pipeline/dag.h"
 #include "pipeline/run_cache.h"
 #include "pipeline/stage_state.h"
@@ -66,6 +67,7 @@ class Engine {
     for (const Pipeline& p : pipelines_)
       locks_[p.path] = LoadLockFile(repo_.fs(), LockPathFor(p), DisplayLock(p));
     state_.assign(graph_->nodes().size(), State::kPending);
+    ShareWalks();
 
     if (executor_.chains() && !options_.dry)
       RunChained();
@@ -84,6 +86,21 @@ class Engine {
   std::string DisplayLock(const Pipeline& p) const { return repo_.RelPath(LockPathFor(p)); }
 
   const StageNode& Node(size_t n) const { return graph_->node(n); }
+
+  // Deps often overlap (one stage reads `in/`, others `in/d00`...): walk
+  // each outermost dependency directory once and let the others reuse it.
+  // The walks are forgotten whenever a stage changes the work tree.
+  void ShareWalks() {
+    repo_.EnableWalkSharing(true);
+    std::set<std::string> dirs;
+    for (size_t n : plan_)
+      for (const std::string& dep : Node(n).dep_paths)
+        if (repo_.fs().StatFollow(dep).is_dir()) dirs.insert(dep);
+    // In path order a directory comes after its ancestors, so it finds
+    // their walk already kept.
+    for (const std::string& dir : dirs)
+      if (!repo_.SharedWalk(dir)) WalkOutput(repo_, dir);
+  }
 
   void CheckInterrupt() {
     if (!InterruptFlag().load()) return;
@@ -185,7 +202,7 @@ class Engine {
       return Decision::kSkip;
     }
     if (!forced && status.only_outs_changed() && SameOutputs(def, *locked) &&
-        RestoreOutputs(repo_, def, *locked)) {
+        (repo_.ForgetWalks(), RestoreOutputs(repo_, def, *locked))) {
       state_[n] = State::kOk;
       ++summary_.checked_out;
       listener_.OnStage(node.address, StageEvent::kCheckedOut, "outputs checked out of the cache");
@@ -193,6 +210,7 @@ class Engine {
     }
     if (!forced && options_.run_cache) {
       if (std::optional<LockedStage> cached = LookupRunCache(repo_, def, inputs)) {
+        repo_.ForgetWalks();
         RemoveOutputs(repo_, def);
         if (RestoreOutputs(repo_, def, *cached)) {
           LockedStage entry = inputs;
@@ -231,6 +249,7 @@ class Engine {
 
   void Start(size_t n) {
     const StageDef& def = *Node(n).def;
+    repo_.ForgetWalks();
     RemoveOutputs(repo_, def);
     std::string commands;
     for (const std::string& c : def.cmd) commands += (commands.empty() ? "" : "\n") + c;
@@ -245,6 +264,7 @@ class Engine {
     auto it = by_name_.find(result.name);
     if (it == by_name_.end()) ThrowInternal("executor reported unknown job '{}'", result.name);
     size_t n = it->second;
+    repo_.ForgetWalks();  // the job wrote to the work tree
     if (!result.ok) {
       // Jobs the scheduler dropped, or that we cancelled, because an earlier
       // stage failed did not fail themselves.
