@@ -152,35 +152,49 @@ void LockFile::Erase(const std::string& name) {
   std::erase_if(stages, [&](const auto& entry) { return entry.first == name; });
 }
 
-LockFile ParseLockFile(const std::string& text, const std::string& display) {
-  YAML::Node root;
+namespace {
+
+YAML::Node LoadYaml(const std::string& text, const std::string& display) {
   try {
-    root = YAML::Load(text);
+    return YAML::Load(text);
   } catch (const YAML::ParserException& e) {
     ThrowData("{}:{}: invalid YAML: {}", display, e.mark.line + 1, e.msg);
   }
+}
+
+LockedStage StageFromNode(const YAML::Node& node, const std::string& display) {
+  if (!node.IsMap() || !node["cmd"]) Malformed(display, node, "a stage needs a 'cmd'");
+  LockedStage stage;
+  stage.cmd = YamlToJson(node["cmd"]);
+  stage.deps = ParseEntries(node["deps"], display);
+  stage.outs = ParseEntries(node["outs"], display);
+  if (const YAML::Node& params = node["params"]) {
+    if (!params.IsMap()) Malformed(display, params, "'params' must be a mapping");
+    stage.params = YamlToJson(params);
+  }
+  return stage;
+}
+
+}  // namespace
+
+LockFile ParseLockFile(const std::string& text, const std::string& display) {
+  YAML::Node root = LoadYaml(text, display);
   LockFile lock;
   if (!root || root.IsNull()) return lock;
-  if (!root.IsMap() || !root["schema"] || root["schema"].as<std::string>() != "2.0")
+  const YAML::Node& schema = root.IsMap() ? root["schema"] : YAML::Node();
+  if (!schema || !schema.IsScalar() || schema.Scalar() != "2.0")
     ThrowData("{}: unsupported lock file: expected \"schema: '2.0'\" (written by DVC 2 or later)",
               display);
   const YAML::Node& stages = root["stages"];
   if (!stages) return lock;
   if (!stages.IsMap()) Malformed(display, stages, "'stages' must be a mapping");
-  for (const auto& kv : stages) {
-    const YAML::Node& node = kv.second;
-    if (!node.IsMap() || !node["cmd"]) Malformed(display, node, "a stage needs a 'cmd'");
-    LockedStage stage;
-    stage.cmd = YamlToJson(node["cmd"]);
-    stage.deps = ParseEntries(node["deps"], display);
-    stage.outs = ParseEntries(node["outs"], display);
-    if (const YAML::Node& params = node["params"]) {
-      if (!params.IsMap()) Malformed(display, params, "'params' must be a mapping");
-      stage.params = YamlToJson(params);
-    }
-    lock.stages.emplace_back(kv.first.as<std::string>(), std::move(stage));
-  }
+  for (const auto& kv : stages)
+    lock.stages.emplace_back(kv.first.as<std::string>(), StageFromNode(kv.second, display));
   return lock;
+}
+
+LockedStage ParseLockedStage(const std::string& text, const std::string& display) {
+  return StageFromNode(LoadYaml(text, display), display);
 }
 
 LockFile LoadLockFile(FileSystem& fs, const std::string& abs_path, const std::string& display) {

@@ -65,6 +65,9 @@ struct LockFile {
 
 /// Parses dvc.lock; errors are kData naming `display` and the line.
 LockFile ParseLockFile(const std::string& text, const std::string& display);
+/// Parses one stage's entry on its own (a run-cache file, see
+/// SerializeLockedStage); errors are kData naming `display`.
+LockedStage ParseLockedStage(const std::string& text, const std::string& display);
 /// An empty LockFile when the file does not exist.
 LockFile LoadLockFile(FileSystem& fs, const std::string& abs_path, const std::string& display);
 /// Each stage's serialised entry, kept between rewrites of one lock file:

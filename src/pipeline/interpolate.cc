@@ -55,12 +55,10 @@ const Json& Lookup(const std::string& expr, const Json& context, const std::stri
   };
   while (i < expr.size()) {
     std::string key;
-    bool indexed = false;
     if (expr[i] == '[') {
       size_t close = expr.find(']', i);
       if (close == std::string::npos) ThrowData("{}: malformed expression '{}'", where, expr);
       key = Trim(expr.substr(i + 1, close - i - 1));
-      indexed = true;
       i = close + 1;
     } else {
       size_t stop = expr.find_first_of(".[", i);
@@ -83,7 +81,6 @@ const Json& Lookup(const std::string& expr, const Json& context, const std::stri
     } else {
       return fail();
     }
-    (void)indexed;
   }
   return *node;
 }
@@ -92,7 +89,7 @@ std::string Unescape(const std::string& text) {
   std::string out;
   out.reserve(text.size());
   for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '\\' && i + 2 < text.size() + 1 && text.compare(i + 1, 2, "${") == 0) continue;
+    if (text[i] == '\\' && text.compare(i + 1, 2, "${") == 0) continue;
     out += text[i];
   }
   return out;

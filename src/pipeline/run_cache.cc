@@ -6,50 +6,10 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "data/dir_manifest.h"
 
 namespace leanops {
 namespace {
-
-void DumpString(std::string& out, const std::string& s) {
-  // ensure_ascii: non-ASCII as \uXXXX (UTF-16 surrogate pairs above the BMP).
-  out += '"';
-  for (size_t i = 0; i < s.size();) {
-    unsigned char c = s[i];
-    if (c == '"')
-      out += "\\\"";
-    else if (c == '\\')
-      out += "\\\\";
-    else if (c == '\n')
-      out += "\\n";
-    else if (c == '\r')
-      out += "\\r";
-    else if (c == '\t')
-      out += "\\t";
-    else if (c == '\b')
-      out += "\\b";
-    else if (c == '\f')
-      out += "\\f";
-    if (c < 0x80) {
-      if ((c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\b' && c != '\f') || c == 0x7f)
-        out += fmt::format("\\u{:04x}", c);
-      else if (c >= 0x20 && c != 0x7f && c != '"' && c != '\\')
-        out += static_cast<char>(c);
-      ++i;
-      continue;
-    }
-    int len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
-    uint32_t cp = c & (len == 4 ? 0x07 : len == 3 ? 0x0F : 0x1F);
-    for (int k = 1; k < len && i + k < s.size(); ++k) cp = (cp << 6) | (s[i + k] & 0x3F);
-    i += len;
-    if (cp >= 0x10000) {
-      cp -= 0x10000;
-      out += fmt::format("\\u{:04x}\\u{:04x}", 0xD800 + (cp >> 10), 0xDC00 + (cp & 0x3FF));
-    } else {
-      out += fmt::format("\\u{:04x}", cp);
-    }
-  }
-  out += '"';
-}
 
 void Dump(std::string& out, const Json& value) {
   if (value.is_object()) {
@@ -59,7 +19,7 @@ void Dump(std::string& out, const Json& value) {
     out += '{';
     for (size_t i = 0; i < keys.size(); ++i) {
       if (i) out += ", ";
-      DumpString(out, keys[i]);
+      AppendPythonJsonString(keys[i], &out);
       out += ": ";
       Dump(out, value[keys[i]]);
     }
@@ -72,7 +32,7 @@ void Dump(std::string& out, const Json& value) {
     }
     out += ']';
   } else if (value.is_string()) {
-    DumpString(out, value.get<std::string>());
+    AppendPythonJsonString(value.get_ref<const std::string&>(), &out);
   } else if (value.is_number_float()) {
     double d = value.get<double>();
     if (std::isnan(d))
@@ -195,23 +155,7 @@ std::optional<LockedStage> LookupRunCache(Repo& repo, const StageDef& def,
     if (IsTempName(name)) continue;
     LockedStage entry;
     try {
-      entry = ParseLockFile(
-                  "schema: '2.0'\nstages:\n  x:\n" +
-                      [&] {
-                        // Re-indent the stored entry under a stage key to reuse the parser.
-                        std::string text = repo.fs().ReadFile(dir + "/" + name), out;
-                        size_t pos = 0;
-                        while (pos < text.size()) {
-                          size_t end = text.find('\n', pos);
-                          if (end == std::string::npos) end = text.size();
-                          out += "    " + text.substr(pos, end - pos) + "\n";
-                          pos = end + 1;
-                        }
-                        return out;
-                      }(),
-                  name)
-                  .stages.at(0)
-                  .second;
+      entry = ParseLockedStage(repo.fs().ReadFile(dir + "/" + name), name);
     } catch (const Error&) {
       continue;  // a damaged entry is skipped, as DVC does
     }
