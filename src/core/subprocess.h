@@ -1,6 +1,8 @@
 // Runs a helper program (git, sbatch) and captures its output.
 #pragma once
 
+#include <spawn.h>
+
 #include <string>
 #include <vector>
 
@@ -28,5 +30,11 @@ struct ProcessOutput {
 /// user must see (sbatch). The child gets default signal dispositions and
 /// an empty signal mask whatever the calling thread has.
 ProcessOutput RunCaptureAll(const std::vector<std::string>& argv, const std::string& cwd);
+
+/// Initialises `attr` for a child that must start with default signal
+/// handling and an empty signal mask, whatever this process blocks or
+/// handles (the repro engine handles SIGINT/SIGTERM); `extra_flags` are
+/// added (POSIX_SPAWN_SETPGROUP...). The caller destroys it.
+void InitChildSpawnAttributes(posix_spawnattr_t* attr, short extra_flags);
 
 }  // namespace leanops

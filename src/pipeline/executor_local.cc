@@ -33,6 +33,7 @@
 #include <thread>
 
 #include "core/error.h"
+#include "core/subprocess.h"
 #include "pipeline/executor.h"
 #include "pipeline/job_output.h"
 
@@ -232,16 +233,8 @@ CommandEnd LocalExecutor::RunCommand(LocalJob& job, const std::string& command) 
   // The engine handles SIGINT/SIGTERM and may block signals in its
   // threads; the stage's commands get the defaults.
   posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t none;
-  sigset_t all;
-  sigemptyset(&none);
-  sigfillset(&all);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setsigdefault(&attr, &all);
+  InitChildSpawnAttributes(&attr, POSIX_SPAWN_SETPGROUP);
   posix_spawnattr_setpgroup(&attr, 0);
-  posix_spawnattr_setflags(&attr,
-                           POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
   std::string sh = "sh";
   std::string dash_c = "-c";
   char* argv[] = {sh.data(), dash_c.data(), const_cast<char*>(command.c_str()), nullptr};
