@@ -33,10 +33,17 @@ class Error : public std::runtime_error {
  public:
   Error(ErrorKind kind, std::string message)
       : std::runtime_error(std::move(message)), kind_(kind) {}
+  /// `code` names the failure for API clients (an MLflow error code such as
+  /// "RESOURCE_DOES_NOT_EXIST"); it must be a string literal.
+  Error(ErrorKind kind, const char* code, std::string message)
+      : std::runtime_error(std::move(message)), kind_(kind), code_(code) {}
   ErrorKind kind() const { return kind_; }
+  /// The API error code, or "" when the thrower gave none.
+  const char* code() const { return code_; }
 
  private:
   ErrorKind kind_;
+  const char* code_ = "";
 };
 
 template <typename... Args>
