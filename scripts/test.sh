@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs dependencies, builds, starts the test services that are available
-# (the S3 server and the one-node Slurm cluster from ../shared/services), and
-# runs every test with ctest: the GoogleTest unit tests and the CLI
-# integration tests in tests/cli. Tests of a service that did not start skip.
+# (the S3 server, the one-node Slurm cluster and PostgreSQL from
+# ../shared/services), and runs every test with ctest: the GoogleTest unit
+# tests and the CLI integration tests in tests/cli. Tests of a service that
+# did not start skip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -31,6 +32,14 @@ if [ -f "$services/slurm.sh" ]; then
     eval "$envs"
   else
     echo "test.sh: the Slurm cluster did not start; Slurm tests will be skipped" >&2
+  fi
+fi
+if [ -f "$services/postgres.sh" ]; then
+  started+=(postgres)  # stopped at exit even when the start fails half-way
+  if envs=$(bash "$services/postgres.sh" start); then
+    eval "$envs"  # LEANOPS_PG_URL and friends
+  else
+    echo "test.sh: PostgreSQL did not start; PostgreSQL tests will be skipped" >&2
   fi
 fi
 

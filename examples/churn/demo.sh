@@ -190,4 +190,20 @@ step "Push the pipeline's cached outputs (recorded in dvc.lock) to the remote"
 run "$LEANOPS" push
 run "$LEANOPS" status --cloud
 
-step "Demo finished: data versioned and round-tripped, pipeline reproduced incrementally"
+step "Track both trainings and register the model (tracking store: .leanops/tracking.db)"
+# The epochs=10 run's outputs are in the previous commit's dvc.lock; log the current one, then
+# promote it behind a quality gate, as a scheduled retrain would.
+run "$LEANOPS" runs log --experiment churn --name "epochs-20" --params params.yaml \
+  --metrics metrics.json --artifact models/model.json:model/model.json --register churn \
+  --json | tee "$work/run.json"
+run_id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["run_id"])' "$work/run.json")
+run "$LEANOPS" runs show "$run_id" | tee "$work/run_show.log"
+grep -q 'train.epochs' "$work/run_show.log" || fail "runs show does not list the param train.epochs"
+grep -q 'churn.csv' "$work/run_show.log" || fail "the run's lineage does not name data/churn.csv"
+run "$LEANOPS" models promote churn --version 1 --alias production --require "metrics.roc_auc >= 0.5" \
+  --reason "first model"
+run "$LEANOPS" models show churn | tee "$work/model.log"
+grep -q 'production' "$work/model.log" || fail "models show does not show the production alias"
+run "$LEANOPS" runs list --experiment churn --order-by "metrics.roc_auc DESC"
+
+step "Demo finished: data versioned and round-tripped, pipeline reproduced incrementally, run tracked"

@@ -51,5 +51,9 @@ void RegisterTransferCommands(CLI::App& app);
 void RegisterRemoteCommands(CLI::App& app);
 void RegisterPipelineCommands(CLI::App& app);
 void RegisterMetricsCommands(CLI::App& app);
+/// experiments, runs, models, artifacts (cli_track.cc).
+void RegisterTrackCommands(CLI::App& app);
+/// leanops server (cli_server.cc).
+void RegisterServerCommand(CLI::App& app);
 
 }  // namespace leanops::cli

@@ -30,11 +30,16 @@ ViewType ParseViewType(const std::string& text) {
 
 const char* RunStatusName(RunStatus status) {
   switch (status) {
-    case RunStatus::kRunning: return "RUNNING";
-    case RunStatus::kScheduled: return "SCHEDULED";
-    case RunStatus::kFinished: return "FINISHED";
-    case RunStatus::kFailed: return "FAILED";
-    case RunStatus::kKilled: return "KILLED";
+    case RunStatus::kRunning:
+      return "RUNNING";
+    case RunStatus::kScheduled:
+      return "SCHEDULED";
+    case RunStatus::kFinished:
+      return "FINISHED";
+    case RunStatus::kFailed:
+      return "FAILED";
+    case RunStatus::kKilled:
+      return "KILLED";
   }
   return "RUNNING";
 }
@@ -59,16 +64,20 @@ std::string CanonicalStage(const std::string& text) {
   for (const char* stage : kStages) {
     if (upper == Upper(stage)) return stage;
   }
-  ThrowInvalid("Invalid Model Version stage: {}. Value must be one of None, Staging, Production, "
-               "Archived.",
-               text);
+  ThrowInvalid(
+      "Invalid Model Version stage: {}. Value must be one of None, Staging, Production, "
+      "Archived.",
+      text);
 }
 
 const char* ModelVersionStatusName(ModelVersionStatus status) {
   switch (status) {
-    case ModelVersionStatus::kPendingRegistration: return "PENDING_REGISTRATION";
-    case ModelVersionStatus::kFailedRegistration: return "FAILED_REGISTRATION";
-    case ModelVersionStatus::kReady: return "READY";
+    case ModelVersionStatus::kPendingRegistration:
+      return "PENDING_REGISTRATION";
+    case ModelVersionStatus::kFailedRegistration:
+      return "FAILED_REGISTRATION";
+    case ModelVersionStatus::kReady:
+      return "READY";
   }
   return "READY";
 }

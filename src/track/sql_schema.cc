@@ -59,7 +59,7 @@ CREATE TABLE metrics (
   timestamp {int} NOT NULL,
   value {real} NOT NULL,
   is_nan {int} NOT NULL,
-  PRIMARY KEY (run, key, step, timestamp, value, is_nan)) {norowid};
+  PRIMARY KEY (run, key, timestamp, step, value, is_nan)) {norowid};
 CREATE TABLE latest_metrics (
   run {int} NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
   key TEXT NOT NULL,

@@ -7,7 +7,6 @@
 #include <cmath>
 #include <limits>
 #include <map>
-
 #include <nlohmann/json.hpp>
 
 #include "track/api_error.h"
@@ -45,10 +44,10 @@ std::string NewRunName() {
       "able",  "bold",  "brave", "bright", "calm",  "clever", "crisp", "eager",
       "fair",  "fast",  "fond",  "gentle", "glad",  "keen",   "kind",  "lucid",
       "merry", "noble", "quick", "quiet",  "sharp", "smart",  "swift", "warm"};
-  static constexpr const char* kNouns[] = {
-      "ant",  "bass", "bear", "crow",  "deer", "dove", "eel",  "fox",
-      "frog", "hawk", "lark", "lynx",  "mole", "moth", "newt", "owl",
-      "ram",  "seal", "slug", "snail", "toad", "vole", "wasp", "wren"};
+  static constexpr const char* kNouns[] = {"ant",  "bass",  "bear", "crow", "deer", "dove",
+                                           "eel",  "fox",   "frog", "hawk", "lark", "lynx",
+                                           "mole", "moth",  "newt", "owl",  "ram",  "seal",
+                                           "slug", "snail", "toad", "vole", "wasp", "wren"};
   unsigned char bytes[3];
   if (RAND_bytes(bytes, sizeof bytes) != 1) ThrowInternal("no random bytes for a run name");
   return fmt::format("{}-{}-{}", kAdjectives[bytes[0] % std::size(kAdjectives)],
@@ -64,8 +63,8 @@ void ValidateKey(const char* what, const std::string& key) {
                  key.size(), kMaxKeyBytes);
   }
   for (unsigned char c : key) {
-    const bool ok = std::isalnum(c) || c == '_' || c == '.' || c == '-' || c == '/' ||
-                    c == ' ' || c == ':' || c >= 0x80;
+    const bool ok = std::isalnum(c) || c == '_' || c == '.' || c == '-' || c == '/' || c == ' ' ||
+                    c == ':' || c >= 0x80;
     if (!ok) {
       ThrowInvalid(
           "Invalid {} name: '{}'. Names may only contain alphanumerics, underscores (_), dashes "
@@ -77,9 +76,10 @@ void ValidateKey(const char* what, const std::string& key) {
       key.find("/./") != std::string::npos || key.find("/../") != std::string::npos ||
       key.ends_with("/..") || key.starts_with("../") || key.starts_with("./") ||
       key.ends_with("/") || key.ends_with("/.")) {
-    ThrowInvalid("Invalid {} name: '{}'. Names may be treated as files in certain cases, and must "
-                 "not resolve to other names when treated as such.",
-                 what, key);
+    ThrowInvalid(
+        "Invalid {} name: '{}'. Names may be treated as files in certain cases, and must "
+        "not resolve to other names when treated as such.",
+        what, key);
   }
 }
 
@@ -134,21 +134,29 @@ std::string LikeSql(SqlDialect dialect, const std::string& column, Comparator op
 
 const char* SqlOperator(Comparator op) {
   switch (op) {
-    case Comparator::kEq: return "=";
-    case Comparator::kNe: return "<>";
-    case Comparator::kGt: return ">";
-    case Comparator::kGe: return ">=";
-    case Comparator::kLt: return "<";
-    case Comparator::kLe: return "<=";
-    default: return "=";
+    case Comparator::kEq:
+      return "=";
+    case Comparator::kNe:
+      return "<>";
+    case Comparator::kGt:
+      return ">";
+    case Comparator::kGe:
+      return ">=";
+    case Comparator::kLt:
+      return "<";
+    case Comparator::kLe:
+      return "<=";
+    default:
+      return "=";
   }
 }
 
 void CheckMaxResults(int64_t max_results, int64_t limit) {
   if (max_results <= 0 || max_results > limit) {
-    ThrowInvalid("Invalid value {} for parameter 'max_results' supplied. It must be a positive "
-                 "integer at most {}",
-                 max_results, limit);
+    ThrowInvalid(
+        "Invalid value {} for parameter 'max_results' supplied. It must be a positive "
+        "integer at most {}",
+        max_results, limit);
   }
 }
 
@@ -285,9 +293,9 @@ std::string SqlStore::CreateExperiment(const std::string& name,
         "INSERT INTO experiments (name, artifact_location, lifecycle_stage, creation_time, "
         "last_update_time) VALUES (?, '', 'active', ?, ?) RETURNING experiment_id",
         {name, now, now}, [&](const SqlRow& row) { id = row.Int(0); });
-    const std::string location = artifact_location.empty()
-                                     ? ExperimentArtifactLocation(options_.default_artifact_root, id)
-                                     : artifact_location;
+    const std::string location =
+        artifact_location.empty() ? ExperimentArtifactLocation(options_.default_artifact_root, id)
+                                  : artifact_location;
     db->Exec("UPDATE experiments SET artifact_location = ? WHERE experiment_id = ?",
              {location, id});
     for (const Tag& tag : tags) {
@@ -337,11 +345,12 @@ Page<Experiment> SqlStore::SearchExperiments(const ExperimentQuery& query) {
       params.emplace_back(std::string_view(texts.back()));
       texts.push_back(std::get<std::string>(c.value));
       const bool like = c.op == Comparator::kLike || c.op == Comparator::kILike;
-      sql += " AND EXISTS (SELECT 1 FROM experiment_tags t WHERE t.experiment_id = "
-             "e.experiment_id AND t.key = ? AND " +
-             (like ? LikeSql(dialect_, "t.value", c.op)
-                   : std::string("t.value ") + SqlOperator(c.op) + " ?") +
-             ")";
+      sql +=
+          " AND EXISTS (SELECT 1 FROM experiment_tags t WHERE t.experiment_id = "
+          "e.experiment_id AND t.key = ? AND " +
+          (like ? LikeSql(dialect_, "t.value", c.op)
+                : std::string("t.value ") + SqlOperator(c.op) + " ?") +
+          ")";
       params.emplace_back(std::string_view(texts.back()));
     } else if (c.key == "name") {
       texts.push_back(std::get<std::string>(c.value));
@@ -362,8 +371,8 @@ Page<Experiment> SqlStore::SearchExperiments(const ExperimentQuery& query) {
   for (const OrderBy& o : order) {
     if (!order_sql.empty()) order_sql += ", ";
     const std::string column = "e." + o.key;
-    order_sql += (o.key == "name" ? TextOrder(dialect_, column) : column) +
-                 (o.ascending ? " ASC" : " DESC");
+    order_sql +=
+        (o.key == "name" ? TextOrder(dialect_, column) : column) + (o.ascending ? " ASC" : " DESC");
     has_id = has_id || o.key == "experiment_id";
   }
   if (!has_id) order_sql += ", e.experiment_id ASC";
@@ -389,6 +398,9 @@ void SqlStore::DeleteExperiment(const std::string& experiment_id) {
   auto db = Connect();
   InWriteTransaction(*db, [&] {
     const int64_t id = RequireExperiment(*db, experiment_id);
+    if (LoadExperiment(*db, id).lifecycle_stage != LifecycleStage::kActive) {
+      ThrowNotFound("No Experiment with id={} exists", experiment_id);  // MLflow: active only
+    }
     if (id == kDefaultExperimentId) ThrowInvalid("Cannot delete the default experiment '0'.");
     const int64_t now = Now();
     db->Exec(
@@ -408,7 +420,7 @@ void SqlStore::RestoreExperiment(const std::string& experiment_id) {
     const int64_t id = RequireExperiment(*db, experiment_id);
     const Experiment e = LoadExperiment(*db, id);
     if (e.lifecycle_stage != LifecycleStage::kDeleted) {
-      ThrowInvalid("Cannot restore an experiment that is not deleted (id={}).", experiment_id);
+      ThrowNotFound("No deleted Experiment with id={} exists", experiment_id);  // as MLflow
     }
     db->Exec(
         "UPDATE experiments SET lifecycle_stage = 'active', last_update_time = ? "
@@ -427,7 +439,7 @@ void SqlStore::RenameExperiment(const std::string& experiment_id, const std::str
   InWriteTransaction(*db, [&] {
     const int64_t id = RequireExperiment(*db, experiment_id);
     if (LoadExperiment(*db, id).lifecycle_stage != LifecycleStage::kActive) {
-      ThrowInvalid("Cannot rename a non-active experiment (id={}).", experiment_id);
+      ThrowInvalidState("Cannot rename a non-active experiment.");
     }
     bool taken = false;
     db->Exec("SELECT 1 FROM experiments WHERE name = ? AND experiment_id <> ?", {new_name, id},
@@ -471,7 +483,9 @@ void SqlStore::DeleteExperimentTag(const std::string& experiment_id, const std::
 RunRow SqlStore::RequireRun(SqlDb& db, const std::string& run_id) {
   std::optional<RunRow> found;
   db.Exec(std::string("SELECT r.id, ") + kRunColumns + " FROM runs r WHERE r.run_uuid = ?",
-          {run_id}, [&](const SqlRow& row) { found = RunRow{row.Int(0), ReadRunInfo(row, 1)}; });
+          {run_id}, [&](const SqlRow& row) {
+            found = RunRow{row.Int(0), ReadRunInfo(row, 1)};
+          });
   if (!found) ThrowNotFound("Run with id={} not found", run_id);
   return *found;
 }
@@ -495,9 +509,10 @@ Run SqlStore::CreateRun(const NewRun& request) {
   for (const Tag& tag : request.tags) {
     if (tag.key == "mlflow.runName") {
       if (!name.empty() && name != tag.value) {
-        ThrowInvalid("Both 'run_name' argument and 'mlflow.runName' tag are specified, but with "
-                     "different values (run_name='{}', mlflow.runName='{}').",
-                     name, tag.value);
+        ThrowInvalid(
+            "Both 'run_name' argument and 'mlflow.runName' tag are specified, but with "
+            "different values (run_name='{}', mlflow.runName='{}').",
+            name, tag.value);
       }
       name = tag.value;
     }
@@ -529,8 +544,9 @@ Run SqlStore::CreateRun(const NewRun& request) {
                      [](const Tag& t) { return t.key == "mlflow.runName"; })) {
       tags.push_back({"mlflow.runName", name});
     }
-    if (!request.user_id.empty() &&
-        std::none_of(tags.begin(), tags.end(), [](const Tag& t) { return t.key == "mlflow.user"; })) {
+    if (!request.user_id.empty() && std::none_of(tags.begin(), tags.end(), [](const Tag& t) {
+          return t.key == "mlflow.user";
+        })) {
       tags.push_back({"mlflow.user", request.user_id});
     }
     LogTags(*db, run, tags);
@@ -546,7 +562,8 @@ RunInfo SqlStore::UpdateRun(const RunUpdate& update) {
       db->Exec("UPDATE runs SET status = ? WHERE id = ?",
                {std::string_view(RunStatusName(*update.status)), run.id});
     }
-    if (update.end_time) db->Exec("UPDATE runs SET end_time = ? WHERE id = ?", {*update.end_time, run.id});
+    if (update.end_time)
+      db->Exec("UPDATE runs SET end_time = ? WHERE id = ?", {*update.end_time, run.id});
     if (update.run_name && !update.run_name->empty()) {
       const Tag tag{"mlflow.runName", *update.run_name};
       LogTags(*db, run, std::span<const Tag>(&tag, 1));
@@ -761,7 +778,7 @@ Page<Metric> SqlStore::GetMetricHistory(const std::string& run_id, const std::st
     const int64_t limit = max_results > 0 ? max_results + 1 : -1;
     db->Exec(
         "SELECT step, timestamp, value, is_nan FROM metrics WHERE run = ? AND key = ? "
-        "ORDER BY step, timestamp, value LIMIT ? OFFSET ?",
+        "ORDER BY timestamp, step, value LIMIT ? OFFSET ?",
         {run.id, key, limit < 0 ? std::numeric_limits<int64_t>::max() : limit, offset},
         [&](const SqlRow& row) {
           Metric m;

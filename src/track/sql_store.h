@@ -10,7 +10,8 @@
 //        index (experiment_id, start_time DESC, run_uuid) for listings
 //   params(run, key, value), tags(run, key, value)          primary key (run, key)
 //   metrics(run, key, step, timestamp, value, is_nan)       primary key on all
-//        columns: history is a range scan in (step, timestamp) order, and an
+//        columns, timestamp first: history is a range scan in MLflow's
+//        (timestamp, step, value) order, and an
 //        exact duplicate (a retried request) is ignored, as in MLflow
 //   latest_metrics(run, key, step, timestamp, value, is_nan) primary key (run, key)
 //        + index (key, value): searches and orderings by metric never touch

@@ -27,9 +27,9 @@ void ValidateAlias(const std::string& alias) {
   std::string lower = alias;
   std::transform(lower.begin(), lower.end(), lower.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  const bool version_like = lower.size() > 1 && lower[0] == 'v' &&
-                            std::all_of(lower.begin() + 1, lower.end(),
-                                        [](unsigned char c) { return std::isdigit(c); });
+  const bool version_like =
+      lower.size() > 1 && lower[0] == 'v' &&
+      std::all_of(lower.begin() + 1, lower.end(), [](unsigned char c) { return std::isdigit(c); });
   if (lower == "latest" || version_like) {
     ThrowInvalid("'{}' alias name (case insensitive) is reserved.", alias);
   }
@@ -72,8 +72,8 @@ void SqlStore::RequireRegisteredModel(SqlDb& db, const std::string& name) {
 std::vector<ModelVersion> SqlStore::QueryModelVersions(SqlDb& db, const std::string& where,
                                                        std::span<const SqlValue> params) {
   std::vector<ModelVersion> versions;
-  db.Exec(std::string("SELECT ") + kVersionColumns + " FROM model_versions WHERE " + where,
-          params, [&](const SqlRow& row) { versions.push_back(ReadVersion(row)); });
+  db.Exec(std::string("SELECT ") + kVersionColumns + " FROM model_versions WHERE " + where, params,
+          [&](const SqlRow& row) { versions.push_back(ReadVersion(row)); });
   for (ModelVersion& v : versions) {
     db.Exec("SELECT key, value FROM model_version_tags WHERE name = ? AND version = ? ORDER BY " +
                 TextOrder(dialect_, "key"),
@@ -82,8 +82,7 @@ std::vector<ModelVersion> SqlStore::QueryModelVersions(SqlDb& db, const std::str
             });
     db.Exec("SELECT alias FROM model_aliases WHERE name = ? AND version = ? ORDER BY " +
                 TextOrder(dialect_, "alias"),
-            {v.name, v.version},
-            [&](const SqlRow& row) { v.aliases.emplace_back(row.Text(0)); });
+            {v.name, v.version}, [&](const SqlRow& row) { v.aliases.emplace_back(row.Text(0)); });
   }
   return versions;
 }
@@ -92,7 +91,8 @@ ModelVersion SqlStore::LoadModelVersion(SqlDb& db, const std::string& name, int6
   auto versions = QueryModelVersions(
       db, std::string("name = ? AND version = ? AND current_stage <> '") + kDeletedStage + "'",
       std::initializer_list<SqlValue>{name, version});
-  if (versions.empty()) ThrowNotFound("Model Version (name={}, version={}) not found", name, version);
+  if (versions.empty())
+    ThrowNotFound("Model Version (name={}, version={}) not found", name, version);
   return std::move(versions.front());
 }
 
@@ -229,23 +229,22 @@ Page<RegisteredModel> SqlStore::SearchRegisteredModels(const ModelSearch& query)
     if (c.type == EntityType::kTag) {
       texts.push_back(c.key);
       params.emplace_back(std::string_view(texts.back()));
-      sql += " AND EXISTS (SELECT 1 FROM registered_model_tags t WHERE t.name = m.name AND "
-             "t.key = ? AND ";
+      sql +=
+          " AND EXISTS (SELECT 1 FROM registered_model_tags t WHERE t.name = m.name AND "
+          "t.key = ? AND ";
       column = "t.value";
     } else {
       sql += " AND (";
     }
     texts.push_back(std::get<std::string>(c.value));
-    sql += (like ? LikeSql(dialect_, column, c.op)
-                 : column + " " + SqlOperator(c.op) + " ?") +
-           ")";
+    sql += (like ? LikeSql(dialect_, column, c.op) : column + " " + SqlOperator(c.op) + " ?") + ")";
     params.emplace_back(std::string_view(texts.back()));
   }
   std::string order_sql;
   bool has_name = false;
   for (const std::string& clause : query.order_by) {
     const OrderBy o = ParseRegisteredModelOrderBy(clause);
-    const std::string column = o.key == "name"                   ? TextOrder(dialect_, "m.name")
+    const std::string column = o.key == "name"                     ? TextOrder(dialect_, "m.name")
                                : o.key == "last_updated_timestamp" ? "m.last_updated_time"
                                                                    : "m.creation_time";
     order_sql += column + (o.ascending ? " ASC, " : " DESC, ");
@@ -357,6 +356,12 @@ ModelVersion SqlStore::TransitionModelVersionStage(const std::string& name, int6
                                                    const std::string& stage,
                                                    bool archive_existing) {
   const std::string target = CanonicalStage(stage);
+  if (archive_existing && target != "Staging" && target != "Production") {
+    ThrowInvalid(
+        "Model version transition cannot archive existing model versions because '{}' "
+        "is not an Active stage. Valid stages are Staging, Production",
+        target);
+  }
   auto db = Connect();
   return InWriteTransaction(*db, [&] {
     LoadModelVersion(*db, name, version);
@@ -420,8 +425,9 @@ Page<ModelVersion> SqlStore::SearchModelVersions(const ModelSearch& query) {
     if (c.type == EntityType::kTag) {
       texts.push_back(c.key);
       params.emplace_back(std::string_view(texts.back()));
-      where += " AND EXISTS (SELECT 1 FROM model_version_tags t WHERE t.name = "
-               "model_versions.name AND t.version = model_versions.version AND t.key = ? AND ";
+      where +=
+          " AND EXISTS (SELECT 1 FROM model_version_tags t WHERE t.name = "
+          "model_versions.name AND t.version = model_versions.version AND t.key = ? AND ";
       column = "t.value";
     } else {
       where += " AND (";
@@ -439,8 +445,8 @@ Page<ModelVersion> SqlStore::SearchModelVersions(const ModelSearch& query) {
     }
     texts.push_back(std::get<std::string>(c.value));
     const bool like = c.op == Comparator::kLike || c.op == Comparator::kILike;
-    where += (like ? LikeSql(dialect_, column, c.op) : column + " " + SqlOperator(c.op) + " ?") +
-             ")";
+    where +=
+        (like ? LikeSql(dialect_, column, c.op) : column + " " + SqlOperator(c.op) + " ?") + ")";
     params.emplace_back(std::string_view(texts.back()));
   }
   std::string order_sql;

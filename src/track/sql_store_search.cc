@@ -3,13 +3,14 @@
 // A filter becomes one EXISTS subquery per comparison on params, tags and
 // latest_metrics (each answered from a primary key), so a run without the key
 // never matches, as in MLflow. An order_by on a metric, param or tag is a LEFT
-// JOIN on that key; missing values (and NaN metrics) sort last in both
-// directions; ties are broken by start_time DESC, then run id.
+// JOIN on that key; NaN metrics, then missing values, sort last in both
+// directions; ties are broken by start_time DESC, then run id. A NaN metric is
+// stored as value 0 (is_nan = 1), so filters compare it as 0, exactly as
+// MLflow's SQL store does.
 #include <cmath>
 #include <deque>
-#include <unordered_map>
-
 #include <nlohmann/json.hpp>
+#include <unordered_map>
 
 #include "track/api_error.h"
 #include "track/sql_store_internal.h"
@@ -65,8 +66,9 @@ std::string ConditionSql(SqlDialect dialect, const Comparison& c, Binder& bind) 
     case EntityType::kMetric:
       bind.Text(c.key);
       bind.Number(std::get<double>(c.value));
-      return std::string("EXISTS (SELECT 1 FROM latest_metrics m WHERE m.run = r.id AND m.key = ? "
-                         "AND m.is_nan = 0 AND m.value ") +
+      return std::string(
+                 "EXISTS (SELECT 1 FROM latest_metrics m WHERE m.run = r.id AND m.key = ? "
+                 "AND m.value ") +
              SqlOperator(c.op) + " ?)";
     case EntityType::kParam:
     case EntityType::kTag: {
@@ -118,11 +120,14 @@ Page<Run> SqlStore::SearchRuns(const RunQuery& query) {
     const char* table = o.type == EntityType::kMetric  ? "latest_metrics"
                         : o.type == EntityType::kParam ? "params"
                                                        : "tags";
-    joins += fmt::format(" LEFT JOIN {} {} ON {}.run = r.id AND {}.key = ?", table, alias, alias,
-                         alias);
+    joins +=
+        fmt::format(" LEFT JOIN {} {} ON {}.run = r.id AND {}.key = ?", table, alias, alias, alias);
     bind.Text(o.key);
     if (o.type == EntityType::kMetric) {
-      order_sql += fmt::format("({0}.run IS NULL OR {0}.is_nan = 1), {0}.value{1}, ", alias, dir);
+      order_sql += fmt::format(
+          "(CASE WHEN {0}.run IS NULL THEN 2 WHEN {0}.is_nan = 1 THEN 1 ELSE 0 END), "
+          "{0}.value{1}, ",
+          alias, dir);
     } else {
       order_sql += fmt::format("({0}.run IS NULL), {1}{2}, ", alias,
                                TextOrder(dialect_, alias + ".value"), dir);
@@ -185,26 +190,26 @@ void LoadRunData(SqlDb& db, std::span<const int64_t> ids, std::span<Run*> runs) 
       params.emplace_back(ids[i]);
     }
     in += ")";
-    db.Exec("SELECT run, key, value FROM params WHERE run IN " + in + " ORDER BY run, key", params,
-            [&](const SqlRow& row) {
-              by_id[row.Int(0)]->params.push_back(
-                  {std::string(row.Text(1)), std::string(row.Text(2))});
-            });
-    db.Exec("SELECT run, key, value FROM tags WHERE run IN " + in + " ORDER BY run, key", params,
-            [&](const SqlRow& row) {
-              by_id[row.Int(0)]->tags.push_back({std::string(row.Text(1)), std::string(row.Text(2))});
-            });
     db.Exec(
-        "SELECT run, key, value, is_nan, timestamp, step FROM latest_metrics WHERE run IN " + in +
-            " ORDER BY run, key",
-        params, [&](const SqlRow& row) {
-          Metric m;
-          m.key = std::string(row.Text(1));
-          m.value = row.Int(3) ? std::nan("") : row.Double(2);
-          m.timestamp = row.Int(4);
-          m.step = row.Int(5);
-          by_id[row.Int(0)]->metrics.push_back(std::move(m));
+        "SELECT run, key, value FROM params WHERE run IN " + in + " ORDER BY run, key", params,
+        [&](const SqlRow& row) {
+          by_id[row.Int(0)]->params.push_back({std::string(row.Text(1)), std::string(row.Text(2))});
         });
+    db.Exec(
+        "SELECT run, key, value FROM tags WHERE run IN " + in + " ORDER BY run, key", params,
+        [&](const SqlRow& row) {
+          by_id[row.Int(0)]->tags.push_back({std::string(row.Text(1)), std::string(row.Text(2))});
+        });
+    db.Exec("SELECT run, key, value, is_nan, timestamp, step FROM latest_metrics WHERE run IN " +
+                in + " ORDER BY run, key",
+            params, [&](const SqlRow& row) {
+              Metric m;
+              m.key = std::string(row.Text(1));
+              m.value = row.Int(3) ? std::nan("") : row.Double(2);
+              m.timestamp = row.Int(4);
+              m.step = row.Int(5);
+              by_id[row.Int(0)]->metrics.push_back(std::move(m));
+            });
     db.Exec(
         "SELECT i.run, i.tags_json, d.name, d.digest, d.source_type, d.source, d.schema, "
         "d.profile FROM inputs i JOIN datasets d ON d.id = i.dataset WHERE i.run IN " +
@@ -212,7 +217,8 @@ void LoadRunData(SqlDb& db, std::span<const int64_t> ids, std::span<Run*> runs) 
         params, [&](const SqlRow& row) {
           DatasetInput input;
           for (const auto& tag : nlohmann::json::parse(row.Text(1))) {
-            input.tags.push_back({tag.at("key").get<std::string>(), tag.at("value").get<std::string>()});
+            input.tags.push_back(
+                {tag.at("key").get<std::string>(), tag.at("value").get<std::string>()});
           }
           input.dataset = {std::string(row.Text(2)), std::string(row.Text(3)),
                            std::string(row.Text(4)), std::string(row.Text(5)),

@@ -95,8 +95,7 @@ TEST_P(SqlStoreTest, DeletingAnExperimentDeletesItsRunsAndRestoreBringsThemBack)
   const std::string run = StartRun(id);
   store_->DeleteExperiment(id);
   EXPECT_EQ(store_->GetRun(run).info.lifecycle_stage, LifecycleStage::kDeleted);
-  EXPECT_EQ(ErrorCode([&] { store_->LogBatch(run, {{"m", 1, 1, 0}}, {}, {}); }),
-            kInvalidParameter);
+  EXPECT_EQ(ErrorCode([&] { store_->LogBatch(run, {{"m", 1, 1, 0}}, {}, {}); }), kInvalidParameter);
   EXPECT_EQ(ErrorCode([&] { StartRun(id); }), kInvalidParameter);
   store_->RestoreExperiment(id);
   EXPECT_EQ(store_->GetRun(run).info.lifecycle_stage, LifecycleStage::kActive);
@@ -143,9 +142,13 @@ TEST_P(SqlStoreTest, BatchLimitsAndKeyRules) {
   const std::string run = StartRun();
   std::vector<Metric> metrics(1001, Metric{"m", 1, 1, 0});
   EXPECT_EQ(ErrorCode([&] { store_->LogBatch(run, metrics, {}, {}); }), kInvalidParameter);
-  EXPECT_EQ(ErrorCode([&] { store_->LogBatch(run, {{"../x", 1, 1, 0}}, {}, {}); }),
+  EXPECT_EQ(ErrorCode([&] {
+              store_->LogBatch(run, {{"../x", 1, 1, 0}}, {}, {});
+            }),
             kInvalidParameter);
-  EXPECT_EQ(ErrorCode([&] { store_->LogBatch(run, {}, {{"p", std::string(6001, 'x')}}, {}); }),
+  EXPECT_EQ(ErrorCode([&] {
+              store_->LogBatch(run, {}, {{"p", std::string(6001, 'x')}}, {});
+            }),
             kInvalidParameter);
   EXPECT_EQ(ErrorCode([&] { store_->LogBatch("nope", {}, {}, {}); }), kNotFound);
 }
@@ -153,7 +156,8 @@ TEST_P(SqlStoreTest, BatchLimitsAndKeyRules) {
 TEST_P(SqlStoreTest, HistoryPages) {
   const std::string run = StartRun();
   std::vector<Metric> points;
-  for (int i = 0; i < 250; ++i) points.push_back({"x", double(i), 1000 + i, 249 - i});
+  // History comes in (timestamp, step, value) order, as MLflow's SQL store.
+  for (int i = 0; i < 250; ++i) points.push_back({"x", double(i), 1000 + 249 - i, i});
   for (size_t i = 0; i < points.size(); i += 100) {
     store_->LogBatch(run, {points.begin() + i, points.begin() + std::min(points.size(), i + 100)},
                      {}, {});
@@ -169,7 +173,7 @@ TEST_P(SqlStoreTest, HistoryPages) {
   } while (!token.empty());
   EXPECT_EQ(pages, 3);
   ASSERT_EQ(steps.size(), 250u);
-  for (int i = 0; i < 250; ++i) EXPECT_EQ(steps[i], i);
+  for (int i = 0; i < 250; ++i) EXPECT_EQ(steps[i], 249 - i);
 }
 
 TEST_P(SqlStoreTest, SearchFiltersOrdersAndPages) {
@@ -179,7 +183,8 @@ TEST_P(SqlStoreTest, SearchFiltersOrdersAndPages) {
     const std::string run = StartRun(exp);
     runs.push_back(run);
     if (i != 3) store_->LogBatch(run, {{"auc", 0.5 + i * 0.05, 1, 0}}, {}, {});
-    store_->LogBatch(run, {}, {{"model", i % 2 ? "xgb" : "linear"}}, {{"Owner", i < 4 ? "Ana" : "bo"}});
+    store_->LogBatch(run, {}, {{"model", i % 2 ? "xgb" : "linear"}},
+                     {{"Owner", i < 4 ? "Ana" : "bo"}});
   }
   RunQuery query;
   query.experiment_ids = {exp};
@@ -225,12 +230,14 @@ TEST_P(SqlStoreTest, SearchFiltersOrdersAndPages) {
 TEST_P(SqlStoreTest, RegistryVersionsStagesAndAliases) {
   store_->CreateRegisteredModel("churn", {}, "predicts churn");
   EXPECT_EQ(ErrorCode([&] { store_->CreateRegisteredModel("churn", {}, ""); }), kAlreadyExists);
-  EXPECT_EQ(ErrorCode([&] { store_->CreateModelVersion({"nope", "s3://x", "", "", "", "", {}}); }),
+  EXPECT_EQ(ErrorCode([&] {
+              store_->CreateModelVersion({"nope", "s3://x", "", "", "", "", {}});
+            }),
             kNotFound);
   for (int i = 1; i <= 3; ++i) {
-    EXPECT_EQ(store_->CreateModelVersion({"churn", fmt::format("/m/{}", i), "", "", "", "", {}})
-                  .version,
-              i);
+    EXPECT_EQ(
+        store_->CreateModelVersion({"churn", fmt::format("/m/{}", i), "", "", "", "", {}}).version,
+        i);
   }
   store_->TransitionModelVersionStage("churn", 1, "production", false);
   store_->TransitionModelVersionStage("churn", 2, "Production", true);

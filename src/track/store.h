@@ -122,7 +122,8 @@ class Store {
   virtual void DeleteTag(const std::string& run_id, const std::string& key) = 0;
   virtual void LogInputs(const std::string& run_id, const std::vector<DatasetInput>& inputs) = 0;
 
-  /// Every logged point of one metric, ordered by step, then timestamp.
+  /// Every logged point of one metric, ordered by timestamp, step, value (as
+  /// MLflow's SQL store).
   /// max_results 0 means all.
   virtual Page<Metric> GetMetricHistory(const std::string& run_id, const std::string& key,
                                         int64_t max_results, const std::string& page_token) = 0;

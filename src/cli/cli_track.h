@@ -1,0 +1,75 @@
+// Shared plumbing of the tracking and registry commands (experiments, runs,
+// models, artifacts): opening the store the settings name, resolving what
+// the user typed (names, ids, short run ids), and formatting values.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "track/artifact_store.h"
+#include "track/entities.h"
+#include "track/store.h"
+#include "track/tracking_config.h"
+
+namespace leanops::cli {
+
+/// Adds --tracking-uri to a command (every tracking command takes it).
+void AddTrackingUriOption(CLI::App* cmd);
+
+struct TrackSession {
+  track::TrackingSettings settings;
+  std::unique_ptr<track::Store> store;
+};
+
+/// Resolves the settings (tracking_config.h) with --tracking-uri and opens
+/// the store.
+TrackSession OpenTracking();
+
+bool IsNotFound(const Error& error);
+
+/// An experiment by name, else (for a number) by id; RESOURCE_DOES_NOT_EXIST
+/// when neither names one.
+track::Experiment ResolveExperiment(track::Store& store, const std::string& name_or_id);
+
+/// Ids of every experiment in `view`.
+std::vector<std::string> AllExperimentIds(track::Store& store, track::ViewType view);
+
+/// A full run id, or a unique prefix of one (at least 4 hex digits, as
+/// `runs list` shows 8); RESOURCE_DOES_NOT_EXIST / INVALID_PARAMETER_VALUE
+/// when it names no run or several.
+std::string ResolveRunId(track::Store& store, const std::string& id_or_prefix);
+
+/// Runs matching `query`, every page, at most `limit`.
+std::vector<track::Run> SearchRunsUpTo(track::Store& store, track::RunQuery query, int64_t limit);
+
+/// Creates the registered model `name` unless it exists.
+void EnsureRegisteredModel(track::Store& store, const std::string& name);
+
+/// The artifact store of a run. Artifacts behind "mlflow-artifacts:/" URIs
+/// live on a tracking server's artifact proxy, which this client does not
+/// reach: kData names the URI.
+std::unique_ptr<track::ArtifactStore> OpenRunArtifacts(const track::RunInfo& info);
+
+/// "k=v" from a repeated option; kUsage naming `option` without '='.
+track::Tag ParseKeyValue(const std::string& text, const char* option);
+
+/// Local time "2024-05-01 12:34:56"; "-" for 0.
+std::string FormatTime(int64_t millis);
+/// The shortest text that reads back the same double ("0.91", "1", "nan").
+std::string FormatNumber(double value);
+/// The first 8 digits of a run id, as `runs list` shows it.
+std::string ShortRunId(const std::string& run_id);
+
+/// Registration of the command groups (cli_experiments.cc, cli_runs.cc,
+/// cli_run_log.cc, cli_models.cc, cli_track.cc for artifacts).
+void RegisterExperimentCommands(CLI::App& app);
+void RegisterRunCommands(CLI::App& runs);
+void RegisterRunLogCommand(CLI::App& runs);
+void RegisterModelCommands(CLI::App& app);
+void RegisterArtifactCommands(CLI::App& app);
+
+}  // namespace leanops::cli
