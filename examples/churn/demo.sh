@@ -193,9 +193,11 @@ run "$LEANOPS" status --cloud
 step "Track both trainings and register the model (tracking store: .leanops/tracking.db)"
 # The epochs=10 run's outputs are in the previous commit's dvc.lock; log the current one, then
 # promote it behind a quality gate, as a scheduled retrain would.
-run "$LEANOPS" runs log --experiment churn --name "epochs-20" --params params.yaml \
+echo "\$ leanops runs log --experiment churn --name epochs-20 --params params.yaml --metrics metrics.json --artifact models/model.json:model/model.json --register churn --json"
+"$LEANOPS" runs log --experiment churn --name "epochs-20" --params params.yaml \
   --metrics metrics.json --artifact models/model.json:model/model.json --register churn \
-  --json | tee "$work/run.json"
+  --json >"$work/run.json"
+cat "$work/run.json"
 run_id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["run_id"])' "$work/run.json")
 run "$LEANOPS" runs show "$run_id" | tee "$work/run_show.log"
 grep -q 'train.epochs' "$work/run_show.log" || fail "runs show does not list the param train.epochs"
