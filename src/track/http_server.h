@@ -1,18 +1,16 @@
-// A small HTTP/1.1 server: the transport under `leanops server`.
+// A small HTTP/1.1 server: the transport under `leanops server`, built on
+// Boost.Beast and Asio (header-only, so no shared library joins every
+// leanops process; Debian's cpp-httplib would bring a shared libstdc++,
+// libssl and brotli, ~7 ms on the start of each command).
 //
-// Why not a library: the usable one on Debian (cpp-httplib) ships as a
-// shared object that drags libssl, libcrypto, brotli and a shared libstdc++
-// into every leanops process, adding ~7 ms to the start of each command.
-// This one needs nothing but POSIX sockets.
-//
-// What it does: keep-alive connections; request bodies with Content-Length
-// or chunked transfer coding, read on demand by the handler (so an upload can
-// be streamed to disk, and a request can be refused before its body is sent,
-// answering "Expect: 100-continue" only when the body is actually read);
-// responses from memory or streamed from a file with sendfile. An epoll loop
-// watches the listening socket and idle connections; a connection with data
-// is handed to one of a fixed pool of threads, so idle keep-alive clients
-// hold no thread.
+// What it adds to Beast: a synchronous handler model. Request bodies
+// (Content-Length or chunked) are read on demand by the handler, so an upload
+// can be streamed to disk and a request can be refused before its body is
+// sent ("Expect: 100-continue" is answered only when the body is actually
+// read); a body the handler left unread is drained when small, else the
+// connection ends. Responses come from memory or are streamed from a file.
+// Idle keep-alive connections hold no thread: one I/O thread waits for
+// request heads, handlers run on a fixed pool.
 #pragma once
 
 #include <cstdint>
@@ -25,6 +23,8 @@
 #include <vector>
 
 namespace leanops::track::http {
+
+class Session;
 
 /// The error code a BodyReader throws when a body exceeds max_body_bytes.
 inline constexpr const char* kPayloadTooLarge = "PAYLOAD_TOO_LARGE";
@@ -96,6 +96,7 @@ class Server {
   void Stop();
 
  private:
+  friend class Session;
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -57,6 +57,9 @@ class Client {
     return response;
   }
 
+  // Reads whatever has arrived; false at end of stream.
+  bool ReadSome() { return Fill(); }
+
   // Whether the server closed the connection (reads until end of stream).
   bool Closed() {
     while (Fill()) {
@@ -246,6 +249,29 @@ TEST_F(HttpServerTest, StreamsFilesAndRemovesTemporaryOnes) {
   EXPECT_TRUE(std::filesystem::exists(kept));
   EXPECT_FALSE(std::filesystem::exists(temporary));
   std::filesystem::remove_all(dir);
+}
+
+TEST_F(HttpServerTest, AClientHangingUpDuringADownloadDoesNotStopTheServer) {
+  std::filesystem::path file = std::filesystem::temp_directory_path() /
+                               ("leanops-http-hangup-" + std::to_string(::getpid()));
+  std::ofstream(file, std::ios::binary) << std::string(32 << 20, 'x');
+  Start([&](const Request& request, BodyReader&, Response& response) {
+    if (request.path == "/big") {
+      response.file_path = file.string();
+    } else {
+      response.body = "alive";
+    }
+  });
+  for (int i = 0; i < 3; ++i) {
+    Client quitter(port());
+    quitter.Send("GET /big HTTP/1.1\r\n\r\n");
+    // The first bytes arrive, then the client goes away mid-transfer.
+    ASSERT_TRUE(quitter.ReadSome());
+  }
+  Client client(port());
+  client.Send("GET /ping HTTP/1.1\r\n\r\n");
+  EXPECT_EQ(Body(client.ReadResponse()), "alive");
+  std::filesystem::remove(file);
 }
 
 TEST_F(HttpServerTest, BindFailureNamesTheAddress) {
