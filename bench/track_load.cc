@@ -22,12 +22,18 @@
 // numbers are the server's (plus loopback), not this client's JSON work.
 // Every connection is kept alive, as MLflow's Python client does.
 
-#include <httplib.h>
 #include <sqlite3.h>
 #include <unistd.h>
 
+// clang-format off
+#include <utility>  // before Asio: Boost 1.74 uses std::exchange without it
+// clang-format on
+
 #include <algorithm>
 #include <atomic>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 #include <cctype>
 #include <chrono>
 #include <cmath>
@@ -51,6 +57,9 @@ namespace {
 
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
 
 constexpr const char* kApi = "/api/2.0/mlflow";
 
@@ -170,42 +179,60 @@ struct Answer {
   std::string body;
 };
 
-// One keep-alive connection to the server; not shared between threads.
+using Params = std::vector<std::pair<std::string, std::string>>;
+
+std::string EncodeQuery(const Params& params) {
+  std::string query;
+  for (const auto& [key, value] : params) {
+    query += query.empty() ? "?" : "&";
+    for (const std::string* part : {&key, &value}) {
+      for (unsigned char c : *part) {
+        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+          query += static_cast<char>(c);
+        } else {
+          query += fmt::format("%{:02X}", c);
+        }
+      }
+      if (part == &key) query += '=';
+    }
+  }
+  return query;
+}
+
+// One keep-alive connection to the server (Boost.Beast, synchronous); not
+// shared between threads.
 class Api {
  public:
-  explicit Api(const std::string& url) : url_(url), client_(url) {
-    if (!client_.is_valid()) ThrowUsage("--url must look like http://host:port, not '{}'", url);
-    client_.set_keep_alive(true);
-    client_.set_tcp_nodelay(true);
-    client_.set_decompress(false);
-    client_.set_connection_timeout(10);
-    client_.set_read_timeout(600);
-    client_.set_write_timeout(600);
+  explicit Api(const std::string& url) : url_(url) {
+    static const std::string kScheme = "http://";
+    std::string rest = url.rfind(kScheme, 0) == 0 ? url.substr(kScheme.size()) : "";
+    while (!rest.empty() && rest.back() == '/') rest.pop_back();
+    size_t colon = rest.rfind(':');
+    if (rest.empty() || colon == std::string::npos || rest.find('/') != std::string::npos) {
+      ThrowUsage("--url must look like http://host:port, not '{}'", url);
+    }
+    host_ = rest.substr(0, colon);
+    port_ = rest.substr(colon + 1);
   }
 
   // The raw exchange (what the modes time). `endpoint` is the path after /api/2.0/mlflow.
   Answer PostRaw(const std::string& endpoint, const std::string& body) {
-    return Check(client_.Post(kApi + endpoint, body, "application/json"), endpoint);
+    return Exchange(bhttp::verb::post, kApi + endpoint, body);
   }
-  Answer GetRaw(const std::string& endpoint, const httplib::Params& params) {
-    return Check(client_.Get(kApi + endpoint, params, httplib::Headers{}), endpoint);
+  Answer GetRaw(const std::string& endpoint, const Params& params) {
+    return Exchange(bhttp::verb::get, kApi + endpoint + EncodeQuery(params), "");
   }
 
   // Parsed, and failing unless the answer is 200.
   json Post(const std::string& endpoint, const json& request) {
     return Parse(endpoint, PostRaw(endpoint, request.dump()));
   }
-  json Get(const std::string& endpoint, const httplib::Params& params) {
+  json Get(const std::string& endpoint, const Params& params) {
     return Parse(endpoint, GetRaw(endpoint, params));
   }
 
   // Opens the connection (outside any timing).
-  void Connect() {
-    auto result = client_.Get("/health");
-    if (!result) {
-      ThrowIO("cannot reach {}: {}", url_, httplib::to_string(result.error()));
-    }
-  }
+  void Connect() { Exchange(bhttp::verb::get, "/health", ""); }
 
   static json Parse(const std::string& endpoint, const Answer& answer) {
     if (answer.status != 200) {
@@ -220,15 +247,39 @@ class Api {
   }
 
  private:
-  Answer Check(const httplib::Result& result, const std::string& endpoint) {
-    if (!result) {
-      ThrowIO("{}{}{}: {}", url_, kApi, endpoint, httplib::to_string(result.error()));
+  Answer Exchange(bhttp::verb method, const std::string& target, const std::string& body) {
+    bhttp::request<bhttp::string_body> request(method, target, 11);
+    request.set(bhttp::field::host, host_);
+    if (method == bhttp::verb::post) request.set(bhttp::field::content_type, "application/json");
+    request.body() = body;
+    request.prepare_payload();
+    // A connection the server closed while idle is opened again, once.
+    for (int attempt = 0;; ++attempt) {
+      boost::system::error_code ec;
+      if (!stream_.socket().is_open()) {
+        asio::ip::tcp::resolver resolver(io_);
+        auto endpoints = resolver.resolve(host_, port_, ec);
+        if (!ec) stream_.connect(endpoints, ec);
+        if (ec) ThrowIO("cannot reach {}: {}", url_, ec.message());
+        stream_.socket().set_option(asio::ip::tcp::no_delay(true));
+      }
+      bhttp::write(stream_, request, ec);
+      bhttp::response<bhttp::string_body> response;
+      if (!ec) bhttp::read(stream_, buffer_, response, ec);
+      if (!ec) {
+        if (!response.keep_alive()) stream_.close();
+        return {static_cast<int>(response.result_int()), std::move(response.body())};
+      }
+      stream_.close();
+      buffer_.clear();
+      if (attempt > 0) ThrowIO("{}{}: {}", url_, target, ec.message());
     }
-    return {result->status, result->body};
   }
 
-  std::string url_;
-  httplib::Client client_;
+  std::string url_, host_, port_;
+  asio::io_context io_;
+  beast::tcp_stream stream_{io_};
+  beast::flat_buffer buffer_;
 };
 
 std::string UniqueName(const std::string& what) {
@@ -591,8 +642,8 @@ int HistoryMode(const Options& options) {
     std::string token;
     Clock::time_point start = Clock::now();
     do {
-      httplib::Params params = {{"run_id", run_id}, {"metric_key", "loss"}};
-      if (!token.empty()) params.emplace("page_token", token);
+      Params params = {{"run_id", run_id}, {"metric_key", "loss"}};
+      if (!token.empty()) params.emplace_back("page_token", token);
       pages.push_back(api.GetRaw("/metrics/get-history", params));
       if (pages.back().status != 200) break;
       // Only the page token is read here; the pages are parsed after the clock stops.

@@ -199,7 +199,7 @@ rate_row() {   # case leanops_rate peer peer_rate target
         ratio=$(awk -v a="$2" -v b="$4" 'BEGIN { printf "%.2fx", a / b }')
     fi
     if [[ $2 =~ ^[0-9.]+$ ]]; then
-        if [[ $5 =~ ^\>=([0-9.]+)x$ && $4 =~ ^[0-9.]+$ ]]; then
+        if [[ $4 =~ ^[0-9.]+$ && $5 =~ ^\>=([0-9.]+)x$ ]]; then
             verdict=$(awk -v a="$2" -v b="$4" -v t="${BASH_REMATCH[1]}" 'BEGIN { print (a / b >= t) ? "PASS" : "MISS" }')
         elif [[ $5 =~ ^\>=([0-9.]+)k/s$ ]]; then
             verdict=$(awk -v a="$2" -v t="${BASH_REMATCH[1]}" 'BEGIN { print (a >= t * 1000) ? "PASS" : "MISS" }')
