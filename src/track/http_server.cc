@@ -194,7 +194,7 @@ class Session : public std::enable_shared_from_this<Session> {
  private:
   void OnHead(error_code ec);
   void Handle();
-  void Respond(const Response& response, bool keep_alive);
+  void Respond(Response& response, bool keep_alive);
   template <class Message>
   void Send(std::shared_ptr<Message> message, bool keep_alive);
   void AnswerAndClose(bhttp::status status, std::string text);
@@ -409,7 +409,8 @@ void Session::Send(std::shared_ptr<Message> message, bool keep_alive) {
   });
 }
 
-void Session::Respond(const Response& response, bool keep_alive) {
+// Moves the body out of `response`.
+void Session::Respond(Response& response, bool keep_alive) {
   bool head_only = request_.method == "HEAD";
   auto prepare = [&](auto& message, uint64_t length) {
     message.version(11);
@@ -444,7 +445,7 @@ void Session::Respond(const Response& response, bool keep_alive) {
   }
   auto message = std::make_shared<bhttp::response<bhttp::string_body>>();
   prepare(*message, response.body.size());
-  if (!head_only) message->body() = response.body;
+  if (!head_only) message->body() = std::move(response.body);
   // prepare_payload is not called: for HEAD the length is the body's.
   Send(message, keep_alive);
 }

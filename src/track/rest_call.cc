@@ -240,4 +240,10 @@ void Call::Reply(const json& message) {
   response.body = message.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
+void Call::ReplyJsonText(std::string text) {
+  response.status = 200;
+  response.content_type = "application/json";
+  response.body = std::move(text);
+}
+
 }  // namespace leanops::track::rest

@@ -60,6 +60,8 @@ class Call {
 
   /// Answers 200 with the message as JSON.
   void Reply(const nlohmann::json& message);
+  /// Answers 200 with JSON already written (rest_json_writer.h).
+  void ReplyJsonText(std::string text);
 
   /// MLflow's message for a field of the wrong type, with its " See the API
   /// docs ..." suffix.

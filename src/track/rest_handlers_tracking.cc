@@ -7,6 +7,7 @@
 #include "track/api_error.h"
 #include "track/rest_handlers.h"
 #include "track/rest_json.h"
+#include "track/rest_json_writer.h"
 
 namespace leanops::track::rest {
 namespace {
@@ -157,8 +158,10 @@ void SearchRuns(Call& call) {
   }
   query.order_by = call.StringList("order_by");
   query.page_token = call.String("page_token");
+  Page<Run> page = call.store.SearchRuns(query);
+  if (std::optional<std::string> text = RunPageJson(page)) return call.ReplyJsonText(*text);
   json out = json::object();
-  PutPage(out, "runs", call.store.SearchRuns(query), [](const Run& run) { return ToJson(run); });
+  PutPage(out, "runs", page, [](const Run& run) { return ToJson(run); });
   call.Reply(out);
 }
 
@@ -281,10 +284,11 @@ void GetMetricHistory(Call& call) {
   std::string run_id = RunId(call);
   std::string key = call.RequiredString("metric_key");
   int64_t max_results = call.Int("max_results").value_or(0);
+  Page<Metric> page =
+      call.store.GetMetricHistory(run_id, key, max_results, call.String("page_token"));
+  if (std::optional<std::string> text = MetricPageJson(page)) return call.ReplyJsonText(*text);
   json out = json::object();
-  PutPage(out, "metrics",
-          call.store.GetMetricHistory(run_id, key, max_results, call.String("page_token")),
-          [](const Metric& metric) { return ToJson(metric); });
+  PutPage(out, "metrics", page, [](const Metric& metric) { return ToJson(metric); });
   call.Reply(out);
 }
 

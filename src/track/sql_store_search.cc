@@ -3,10 +3,10 @@
 // A filter becomes one EXISTS subquery per comparison on params, tags and
 // latest_metrics (each answered from a primary key), so a run without the key
 // never matches, as in MLflow. An order_by on a metric, param or tag is a LEFT
-// JOIN on that key; NaN metrics, then missing values, sort last in both
-// directions; ties are broken by start_time DESC, then run id. A NaN metric is
-// stored as value 0 (is_nan = 1), so filters compare it as 0, exactly as
-// MLflow's SQL store does.
+// JOIN on that key (a leading metric is split in parts, see SearchRuns); NaN
+// metrics, then missing values, sort last in both directions; ties are broken by start_time DESC,
+// then run id. A NaN metric is stored as value 0 (is_nan = 1), so filters compare it as 0, exactly
+// as MLflow's SQL store does.
 #include <cmath>
 #include <deque>
 #include <nlohmann/json.hpp>
@@ -103,9 +103,17 @@ Page<Run> SqlStore::SearchRuns(const RunQuery& query) {
   for (const std::string& clause : query.order_by) order.push_back(ParseRunOrderBy(clause));
   const int64_t offset = ParsePageToken(query.page_token);
 
+  // A leading order by metric is answered in three parts, one after the
+  // other: runs with a number (in the index order of latest_metrics_by_key,
+  // so the database reads only the page it returns), then NaNs, then runs
+  // without the metric. One ORDER BY with the group as its first key would
+  // make the database sort every match first.
+  const bool split_by_metric = !order.empty() && order[0].type == EntityType::kMetric;
+
   Binder bind;
   std::string joins;
   std::string order_sql;
+  std::string lead_dir;
   for (size_t i = 0; i < order.size(); ++i) {
     const OrderBy& o = order[i];
     const std::string dir = o.ascending ? " ASC" : " DESC";
@@ -120,9 +128,15 @@ Page<Run> SqlStore::SearchRuns(const RunQuery& query) {
     const char* table = o.type == EntityType::kMetric  ? "latest_metrics"
                         : o.type == EntityType::kParam ? "params"
                                                        : "tags";
+    bind.Text(o.key);
+    if (i == 0 && split_by_metric) {
+      // Filled in per part below.
+      joins += " {lead_join}";
+      lead_dir = dir;
+      continue;
+    }
     joins +=
         fmt::format(" LEFT JOIN {} {} ON {}.run = r.id AND {}.key = ?", table, alias, alias, alias);
-    bind.Text(o.key);
     if (o.type == EntityType::kMetric) {
       order_sql += fmt::format(
           "(CASE WHEN {0}.run IS NULL THEN 2 WHEN {0}.is_nan = 1 THEN 1 ELSE 0 END), "
@@ -150,21 +164,74 @@ Page<Run> SqlStore::SearchRuns(const RunQuery& query) {
   for (int64_t id : experiment_ids) bind.values.emplace_back(id);
   for (const Comparison& c : filter) where += " AND " + ConditionSql(dialect_, c, bind);
 
-  const std::string sql = std::string("SELECT r.id, ") + kRunColumns + " FROM runs r" + joins +
-                          " WHERE 1 = 1" + where + " ORDER BY " + order_sql + " LIMIT ? OFFSET ?";
-  bind.values.emplace_back(query.max_results + 1);
-  bind.values.emplace_back(offset);
+  struct Part {
+    std::string lead_join;
+    std::string where;
+    std::string order;
+    std::vector<SqlValue> values;
+  };
+  std::vector<Part> parts;
+  if (split_by_metric) {
+    const std::string on = "o0.run = r.id AND o0.key = ?";
+    // The filter's comparisons on the same metric, repeated on the joined
+    // row, bound the index range the numbers are read from.
+    std::string range;
+    std::vector<SqlValue> range_values;
+    for (const Comparison& c : filter) {
+      if (c.type == EntityType::kMetric && c.key == order[0].key) {
+        range += std::string(" AND o0.value ") + SqlOperator(c.op) + " ?";
+        range_values.emplace_back(std::get<double>(c.value));
+      }
+    }
+    std::vector<SqlValue> numbers = bind.values;
+    numbers.insert(numbers.begin() + 1, range_values.begin(), range_values.end());
+    parts.push_back({"JOIN latest_metrics o0 ON " + on + " AND o0.is_nan = 0" + range, "",
+                     "o0.value" + lead_dir + ", " + order_sql, std::move(numbers)});
+    parts.push_back(
+        {"JOIN latest_metrics o0 ON " + on + " AND o0.is_nan = 1", "", order_sql, bind.values});
+    parts.push_back(
+        {"LEFT JOIN latest_metrics o0 ON " + on, " AND o0.run IS NULL", order_sql, bind.values});
+  } else {
+    parts.push_back({"", "", order_sql, bind.values});
+  }
 
   auto db = Connect();
   return InReadTransaction(*db, [&] {
     Page<Run> page;
     std::vector<int64_t> ids;
-    db->Exec(sql, bind.values, [&](const SqlRow& row) {
-      ids.push_back(row.Int(0));
-      Run run;
-      run.info = ReadRunInfo(row, 1);
-      page.items.push_back(std::move(run));
-    });
+    // Rows still wanted (one more than a page tells whether another follows)
+    // and rows still to skip, across the parts in order.
+    int64_t wanted = query.max_results + 1;
+    int64_t skip = offset;
+    for (const Part& part : parts) {
+      if (wanted == 0) break;
+      std::string from = " FROM runs r" + joins;
+      if (size_t at = from.find("{lead_join}"); at != std::string::npos) {
+        from.replace(at, 11, part.lead_join);
+      }
+      const std::string condition = " WHERE 1 = 1" + where + part.where;
+      std::vector<SqlValue> values = part.values;
+      values.emplace_back(wanted);
+      values.emplace_back(skip);
+      const size_t before = ids.size();
+      db->Exec(std::string("SELECT r.id, ") + kRunColumns + from + condition + " ORDER BY " +
+                   part.order + " LIMIT ? OFFSET ?",
+               values, [&](const SqlRow& row) {
+                 ids.push_back(row.Int(0));
+                 Run run;
+                 run.info = ReadRunInfo(row, 1);
+                 page.items.push_back(std::move(run));
+               });
+      const auto got = static_cast<int64_t>(ids.size() - before);
+      if (got == 0 && skip > 0 && parts.size() > 1) {
+        // The whole part lies before the page: skip past it.
+        db->Exec("SELECT COUNT(*)" + from + condition, part.values,
+                 [&](const SqlRow& row) { skip -= row.Int(0); });
+        continue;
+      }
+      skip = 0;
+      wanted -= got;
+    }
     if (static_cast<int64_t>(ids.size()) > query.max_results) {
       ids.pop_back();
       page.items.pop_back();

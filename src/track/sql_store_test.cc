@@ -9,6 +9,8 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <limits>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -225,6 +227,53 @@ TEST_P(SqlStoreTest, SearchFiltersOrdersAndPages) {
 
   query.filter = "metrics.auc >> 1";
   EXPECT_EQ(ErrorCode([&] { store_->SearchRuns(query); }), kInvalidParameter);
+}
+
+// An order by metric is read in parts (numbers, NaNs, runs without the
+// metric); every page size must give the same sequence.
+TEST_P(SqlStoreTest, OrderByMetricPagesAcrossNumbersNansAndMissing) {
+  const std::string exp = store_->CreateExperiment("parts", "", {});
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  // Numbers 0.9, 0.1, 0.5; NaN twice; two runs without auc.
+  const std::vector<std::optional<double>> values = {0.9, nan, std::nullopt, 0.1,
+                                                     nan, 0.5, std::nullopt};
+  std::vector<std::string> runs;
+  for (const auto& value : values) {
+    runs.push_back(StartRun(exp));
+    if (value) store_->LogBatch(runs.back(), {{"auc", *value, 1, 0}}, {}, {});
+    store_->LogBatch(runs.back(), {{"other", 1.0, 1, 0}}, {}, {});
+  }
+  auto search = [&](const std::string& order_by, const std::string& filter, int64_t page_size) {
+    RunQuery query;
+    query.experiment_ids = {exp};
+    query.order_by = {order_by};
+    query.filter = filter;
+    query.max_results = page_size;
+    std::vector<std::string> order;
+    do {
+      auto page = store_->SearchRuns(query);
+      for (const track::Run& r : page.items) order.push_back(r.info.run_id);
+      query.page_token = page.next_page_token;
+    } while (!query.page_token.empty());
+    return order;
+  };
+  // Ties (the NaNs, the missing) are broken by start_time DESC: later runs first.
+  const std::vector<std::string> desc = {runs[0], runs[5], runs[3], runs[4],
+                                         runs[1], runs[6], runs[2]};
+  const std::vector<std::string> asc = {runs[3], runs[5], runs[0], runs[4],
+                                        runs[1], runs[6], runs[2]};
+  for (int64_t size : {1, 2, 3, 4, 7, 100}) {
+    EXPECT_EQ(search("metrics.auc DESC", "", size), desc) << size;
+    EXPECT_EQ(search("metrics.auc", "", size), asc) << size;
+  }
+  // A filter on the ordered metric: NaN compares as 0, so "< 0.6" keeps it.
+  const std::vector<std::string> below = {runs[5], runs[3], runs[4], runs[1]};
+  for (int64_t size : {1, 3, 100}) {
+    EXPECT_EQ(search("metrics.auc DESC", "metrics.auc < 0.6", size), below) << size;
+  }
+  EXPECT_EQ(search("metrics.auc DESC", "metrics.auc > 0.6", 1), std::vector<std::string>{runs[0]});
+  // Another metric in the filter leaves the runs without auc in the last part.
+  EXPECT_EQ(search("metrics.auc DESC", "metrics.other = 1", 2), desc);
 }
 
 TEST_P(SqlStoreTest, RegistryVersionsStagesAndAliases) {
