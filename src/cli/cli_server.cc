@@ -115,6 +115,7 @@ void RunServer() {
   if (!f.auth_token_file.empty()) options.auth_token = ReadToken(f.auth_token_file);
 
   std::unique_ptr<track::Store> store = track::OpenStore(settings.store_uri, default_artifact_root);
+  track::IgnoreLocalStateInGit(settings);
   track::RestServer server(*store, options);
   server.Bind();
   SignalWatcher watcher(server, stop_signals);

@@ -115,6 +115,7 @@ TrackSession OpenTracking() {
   TrackSession session;
   session.settings = track::ResolveTracking(TrackingUriFlag());
   session.store = track::OpenStore(session.settings.store_uri, session.settings.artifact_root);
+  track::IgnoreLocalStateInGit(session.settings);
   return session;
 }
 

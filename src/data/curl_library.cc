@@ -21,8 +21,10 @@ CurlLibrary Load() {
   void* handle = ::dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
   if (!handle) {
     const char* why = ::dlerror();
-    ThrowIO("cannot load libcurl.so.4, needed for S3 remotes ({}); install the libcurl4 package",
-            why ? why : "unknown reason");
+    ThrowIO(
+        "cannot load libcurl.so.4, needed for S3 remotes and http:// tracking URIs ({}); "
+        "install the libcurl4 package",
+        why ? why : "unknown reason");
   }
   CurlLibrary lib{};
   Resolve(handle, "curl_easy_init", &lib.easy_init);

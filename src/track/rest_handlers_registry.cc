@@ -203,6 +203,8 @@ void CreateModelVersion(Call& call) {
   version.tags = call.Tags("tags");
   version.run_link = call.String("run_link");
   version.description = call.String("description");
+  // Not in MLflow's request; leanops' client sends who registers.
+  version.user_id = call.String("user_id");
   if (const char* pattern = std::getenv("MLFLOW_CREATE_MODEL_VERSION_SOURCE_VALIDATION_REGEX")) {
     if (*pattern != '\0' && !std::regex_search(version.source, std::regex(pattern))) {
       ThrowInvalid("Invalid model version source: '{}'.", version.source);

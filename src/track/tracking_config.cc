@@ -83,4 +83,20 @@ TrackingSettings ResolveTracking(const std::string& cli_uri) {
   return settings;
 }
 
+void IgnoreLocalStateInGit(const TrackingSettings& settings) {
+  if (settings.project_dir.empty()) return;
+  const std::string state_dir = settings.project_dir + "/.leanops";
+  const bool default_store = settings.store_uri == kSqlitePrefix + state_dir + "/tracking.db";
+  const bool default_artifacts = settings.artifact_root == state_dir + "/artifacts";
+  if (!default_store && !default_artifacts) return;
+  FileSystem& fs = RealFs();
+  const std::string path = state_dir + "/.gitignore";
+  if (!fs.Stat(state_dir).is_dir() || fs.Stat(path).exists()) return;
+  // .leanops/config is shared through git; the database and artifacts are
+  // this machine's.
+  fs.WriteFileAtomic(path,
+                     "# Written by leanops: local tracking state stays out of git.\n"
+                     "/tracking.db\n/tracking.db-*\n/artifacts/\n");
+}
+
 }  // namespace leanops::track

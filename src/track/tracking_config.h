@@ -23,4 +23,9 @@ struct TrackingSettings {
 /// Resolves the settings above; `cli_uri` is "" when not given.
 TrackingSettings ResolveTracking(const std::string& cli_uri);
 
+/// When the store or the artifacts live in the project's .leanops/ (the
+/// defaults), writes .leanops/.gitignore so that git leaves them out, as DVC
+/// does for .dvc/cache. A .gitignore already there is left as it is.
+void IgnoreLocalStateInGit(const TrackingSettings& settings);
+
 }  // namespace leanops::track

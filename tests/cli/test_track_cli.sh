@@ -32,7 +32,7 @@ head -c 4096 /dev/urandom >model.pkl
 mkdir -p reports/plots
 printf 'roc\n' >reports/plots/roc.txt
 printf 'summary\n' >reports/summary.txt
-printf 'model.pkl\nreports\n/.leanops/tracking.db*\n/.leanops/artifacts\n' >>.gitignore
+printf 'model.pkl\nreports\n' >>.gitignore
 git add -A && git commit -qm "first version"
 COMMIT1=$(git rev-parse HEAD)
 DATA1=$(md5_of data.csv)
@@ -40,6 +40,14 @@ DATA1=$(md5_of data.csv)
 # ------------------------------------------------------------ experiments
 expect_exit 0 lo experiments create churn --tag team=ml
 assert_eq "Created experiment 'churn' with id 1" "$LAST_OUT" "experiments create names the new id"
+# The default store and artifacts stay out of git; the project's config does not.
+if git check-ignore -q .leanops/tracking.db && git check-ignore -q .leanops/tracking.db-wal &&
+  git check-ignore -q .leanops/artifacts/1/x; then
+  ok ".leanops/.gitignore keeps the local tracking state out of git"
+else
+  fail ".leanops/.gitignore does not keep the local tracking state out of git"
+fi
+if git check-ignore -q .leanops/config; then fail ".leanops/config must not be ignored"; fi
 assert_exists .leanops/tracking.db "the default store is .leanops/tracking.db in the project"
 expect_exit 3 lo experiments create churn
 assert_contains "$LAST_ERR" "churn" "creating a taken name is a data error naming it"

@@ -1789,6 +1789,24 @@ class Suite:
             ["1", "2", "3"],
             [v1.get("version"), v2.get("version"), v3.get("version")],
         )
+        c.eq("version: no user_id unless given", None, v1.get("user_id"))
+        owned = f"{name}-owned"
+        c.must("create a model for user_id", cl.create_registered_model, owned)
+        run3 = c.must("create a run for user_id", cl.create_run, eid, start_time=now_ms())
+        rid3 = run3["info"]["run_id"]
+        v_owned = c.must(
+            "model-versions/create with user_id (leanops' client sends it)",
+            cl.call,
+            "POST",
+            "/mlflow/model-versions/create",
+            {
+                "name": owned,
+                "source": run3["info"]["artifact_uri"] + "/model",
+                "run_id": rid3,
+                "user_id": "carol",
+            },
+        )["model_version"]
+        c.eq("version: user_id recorded", "carol", v_owned.get("user_id"))
         c.error(
             "model-versions/create for an unknown model -> 404",
             404,
