@@ -217,7 +217,7 @@ void RunLog() {
     LogInBatches(store, run_id, metrics, params, user_tags);
     if (!inputs.empty()) store.LogInputs(run_id, inputs);
     if (!uploads.empty()) {
-      std::unique_ptr<track::ArtifactStore> artifacts = OpenRunArtifacts(run.info);
+      std::unique_ptr<track::ArtifactStore> artifacts = OpenRunArtifacts(s, run.info);
       for (const ArtifactUpload& u : uploads) artifacts->Upload(u.local_file, u.artifact_path);
     }
     store.UpdateRun({run_id, track::RunStatus::kFinished, NowMillis(), std::nullopt});

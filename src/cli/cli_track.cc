@@ -12,6 +12,7 @@
 #include "data/repo.h"
 #include "pipeline/metrics.h"
 #include "track/api_error.h"
+#include "track/artifact_proxy.h"
 #include "track/search_filter.h"
 
 namespace leanops::cli {
@@ -44,7 +45,7 @@ bool IsHexPrefix(const std::string& text) {
 void RunArtifactsList() {
   TrackSession s = OpenTracking();
   track::Run run = s.store->GetRun(ResolveRunId(*s.store, Flags().run_id));
-  std::unique_ptr<track::ArtifactStore> artifacts = OpenRunArtifacts(run.info);
+  std::unique_ptr<track::ArtifactStore> artifacts = OpenRunArtifacts(s, run.info);
   std::vector<track::ArtifactFile> files = artifacts->List(track::CheckArtifactPath(Flags().path));
   if (Flags().json) {
     nlohmann::json list = nlohmann::json::array();
@@ -84,7 +85,7 @@ size_t DownloadTree(track::ArtifactStore& artifacts, const std::string& dir,
 void RunArtifactsGet() {
   TrackSession s = OpenTracking();
   track::Run run = s.store->GetRun(ResolveRunId(*s.store, Flags().run_id));
-  std::unique_ptr<track::ArtifactStore> artifacts = OpenRunArtifacts(run.info);
+  std::unique_ptr<track::ArtifactStore> artifacts = OpenRunArtifacts(s, run.info);
   std::string path = track::CheckArtifactPath(Flags().path);
   if (path.empty()) ThrowUsage("artifacts get: name an artifact path (a file or a directory)");
   std::string abs_dest = AbsoluteFromCwd(Flags().dest.empty() ? BaseName(path) : Flags().dest);
@@ -194,13 +195,9 @@ void EnsureRegisteredModel(track::Store& store, const std::string& name) {
   }
 }
 
-std::unique_ptr<track::ArtifactStore> OpenRunArtifacts(const track::RunInfo& info) {
-  if (info.artifact_uri.rfind("mlflow-artifacts:", 0) == 0)
-    ThrowData(
-        "run {} keeps its artifacts at '{}', on a tracking server's artifact proxy; leanops "
-        "reads and writes artifacts only in folders and S3",
-        info.run_id, info.artifact_uri);
-  return track::OpenArtifactStore(info.artifact_uri);
+std::unique_ptr<track::ArtifactStore> OpenRunArtifacts(const TrackSession& session,
+                                                       const track::RunInfo& info) {
+  return track::OpenRunArtifactStore(info.artifact_uri, session.settings.store_uri);
 }
 
 track::Tag ParseKeyValue(const std::string& text, const char* option) {

@@ -49,10 +49,10 @@ std::vector<track::Run> SearchRunsUpTo(track::Store& store, track::RunQuery quer
 /// Creates the registered model `name` unless it exists.
 void EnsureRegisteredModel(track::Store& store, const std::string& name);
 
-/// The artifact store of a run. Artifacts behind "mlflow-artifacts:/" URIs
-/// live on a tracking server's artifact proxy, which this client does not
-/// reach: kData names the URI.
-std::unique_ptr<track::ArtifactStore> OpenRunArtifacts(const track::RunInfo& info);
+/// The artifact store of a run: a folder, S3, or for "mlflow-artifacts:"
+/// URIs the artifact proxy of the session's tracking server.
+std::unique_ptr<track::ArtifactStore> OpenRunArtifacts(const TrackSession& session,
+                                                       const track::RunInfo& info);
 
 /// "k=v" from a repeated option; kUsage naming `option` without '='.
 track::Tag ParseKeyValue(const std::string& text, const char* option);

@@ -19,17 +19,8 @@
 //                  "user": "u", "timestamp": 1700000000000, "reason": "r"}]}
 //   oldest first. MLflow's own server answers 404 (ENDPOINT_NOT_FOUND).
 //
-// The environment settings of MLflow's client are honoured:
-//   MLFLOW_TRACKING_USERNAME / MLFLOW_TRACKING_PASSWORD  basic auth (wins over the token)
-//   MLFLOW_TRACKING_INSECURE_TLS=true, MLFLOW_TRACKING_SERVER_CERT_PATH
-//   MLFLOW_HTTP_REQUEST_MAX_RETRIES, MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR (seconds,
-//   waits factor * 1, 2, 4, ...), MLFLOW_HTTP_REQUEST_TIMEOUT (seconds without data)
-// with shorter defaults than MLflow's (5 retries from 0.25 s, about 8 s in
-// all, instead of a minute), so that a command against a server that is down
-// fails promptly.
+// The transport (settings, retries, errors) is rest_transport.h's.
 #include "track/rest_client.h"
-
-#include <curl/curl.h>
 
 #include <algorithm>
 #include <cctype>
@@ -46,374 +37,16 @@
 
 #include "core/clock.h"
 #include "core/error.h"
-#include "data/curl_library.h"
-#include "leanops_version.h"
 #include "track/api_error.h"
 #include "track/rest_json.h"
+#include "track/rest_transport.h"
 
 namespace leanops::track {
 namespace {
 
 using nlohmann::json;
 
-constexpr const char* kApiPrefix = "/api/2.0";
-constexpr int kDefaultMaxRetries = 5;
-constexpr double kDefaultBackoffSeconds = 0.25;
-constexpr long kDefaultTimeoutSeconds = 120;  // MLflow's default
-constexpr long kConnectTimeoutMs = 10000;
-constexpr size_t kMaxBodyInMessage = 500;
-
-// Error codes as string literals: Error keeps a pointer to its code, so a
-// code read from an answer is replaced by the literal of the same name.
-// These are MLflow's codes (databricks.proto ErrorCode) that its REST API uses.
-constexpr const char* kKnownCodes[] = {
-    "INTERNAL_ERROR",
-    "TEMPORARILY_UNAVAILABLE",
-    "IO_ERROR",
-    "BAD_REQUEST",
-    "INVALID_STATE",
-    "INVALID_PARAMETER_VALUE",
-    "ENDPOINT_NOT_FOUND",
-    "MALFORMED_REQUEST",
-    "RESOURCE_DOES_NOT_EXIST",
-    "RESOURCE_ALREADY_EXISTS",
-    "RESOURCE_CONFLICT",
-    "ALREADY_EXISTS",
-    "NOT_FOUND",
-    "PERMISSION_DENIED",
-    "UNAUTHENTICATED",
-    "CUSTOMER_UNAUTHORIZED",
-    "REQUEST_LIMIT_EXCEEDED",
-    "RESOURCE_EXHAUSTED",
-    "ABORTED",
-    "CANCELLED",
-    "DATA_LOSS",
-    "NOT_IMPLEMENTED",
-    "DEADLINE_EXCEEDED",
-};
-
-const char* KnownCode(const std::string& code) {
-  for (const char* known : kKnownCodes)
-    if (code == known) return known;
-  return "INTERNAL_ERROR";
-}
-
-// The code MLflow's client gives an answer that carries none
-// (mlflow/exceptions.py get_error_code).
-const char* CodeForStatus(long status) {
-  switch (status) {
-    case 400:
-      return "BAD_REQUEST";
-    case 401:
-      return "UNAUTHENTICATED";
-    case 403:
-      return "PERMISSION_DENIED";
-    case 404:
-      return "ENDPOINT_NOT_FOUND";
-    case 409:
-      return "ALREADY_EXISTS";
-    case 429:
-      return "RESOURCE_EXHAUSTED";
-    case 499:
-      return "CANCELLED";
-    case 501:
-      return "NOT_IMPLEMENTED";
-    case 503:
-      return "TEMPORARILY_UNAVAILABLE";
-    case 504:
-      return "DEADLINE_EXCEEDED";
-    default:
-      return "INTERNAL_ERROR";
-  }
-}
-
-std::string Env(const char* name) {
-  const char* value = std::getenv(name);
-  return value ? value : "";
-}
-
-struct HttpSettings {
-  int max_retries = kDefaultMaxRetries;
-  int64_t first_backoff_ms = static_cast<int64_t>(kDefaultBackoffSeconds * 1000);
-  long timeout_seconds = kDefaultTimeoutSeconds;
-  std::string token;
-  std::string username, password;
-  bool verify_tls = true;
-  std::string ca_file;
-};
-
-double NumberSetting(const char* name, double fallback, double min, double max) {
-  std::string text = Env(name);
-  if (text.empty()) return fallback;
-  char* end = nullptr;
-  double value = std::strtod(text.c_str(), &end);
-  if (*end != '\0' || !(value >= min && value <= max))
-    ThrowData("{}='{}' is not a number from {} to {}", name, text, min, max);
-  return value;
-}
-
-HttpSettings ReadSettings(const std::string& token) {
-  HttpSettings settings;
-  settings.token = token;
-  settings.max_retries =
-      static_cast<int>(NumberSetting("MLFLOW_HTTP_REQUEST_MAX_RETRIES", kDefaultMaxRetries, 0, 20));
-  settings.first_backoff_ms = static_cast<int64_t>(
-      1000 * NumberSetting("MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR", kDefaultBackoffSeconds, 0, 120));
-  settings.timeout_seconds = static_cast<long>(
-      NumberSetting("MLFLOW_HTTP_REQUEST_TIMEOUT", kDefaultTimeoutSeconds, 1, 86400));
-  settings.username = Env("MLFLOW_TRACKING_USERNAME");
-  settings.password = Env("MLFLOW_TRACKING_PASSWORD");
-  std::string insecure = Env("MLFLOW_TRACKING_INSECURE_TLS");
-  std::transform(insecure.begin(), insecure.end(), insecure.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
-  settings.verify_tls = !(insecure == "true" || insecure == "1");
-  settings.ca_file = Env("MLFLOW_TRACKING_SERVER_CERT_PATH");
-  return settings;
-}
-
-// Percent-encoding of a query-string component: unreserved characters stay.
-std::string UrlEncode(std::string_view text) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
-std::string QueryValue(const json& value) {
-  if (value.is_string()) return value.get<std::string>();
-  return value.dump();  // numbers and booleans as JSON writes them
-}
-
-// A string field (or a number, which protobuf's parser also accepts); "" when absent.
-std::string Text(const json& object, const char* key) {
-  auto it = object.find(key);
-  if (it == object.end() || it->is_null()) return "";
-  return it->is_string() ? it->get<std::string>() : it->dump();
-}
-
-// Fields of a GET request, as python-requests encodes MLflow's params dict.
-std::string QueryString(const json& fields) {
-  std::string out;
-  auto add = [&out](const std::string& key, const json& value) {
-    out += out.empty() ? '?' : '&';
-    out += UrlEncode(key) + '=' + UrlEncode(QueryValue(value));
-  };
-  for (const auto& [key, value] : fields.items()) {
-    if (value.is_array()) {
-      for (const json& item : value) add(key, item);
-    } else if (!value.is_null()) {
-      add(key, value);
-    }
-  }
-  return out;
-}
-
-// One easy handle per thread: a handle must not be shared between threads,
-// and reusing it keeps the connection to the server alive between requests.
-CURL* ThreadCurl() {
-  struct Handle {
-    CURL* curl = nullptr;
-    ~Handle() {
-      if (curl) Curl().easy_cleanup(curl);
-    }
-  };
-  thread_local Handle handle;
-  if (!handle.curl && !(handle.curl = Curl().easy_init())) ThrowIO("cannot initialise libcurl");
-  return handle.curl;
-}
-
-size_t AppendBody(char* data, size_t size, size_t count, void* user) {
-  static_cast<std::string*>(user)->append(data, size * count);
-  return size * count;
-}
-
-struct SlistFreer {
-  void operator()(curl_slist* list) const { Curl().slist_free_all(list); }
-};
-
-// Failures before the request could reach the server: safe to repeat any request.
-bool FailedBeforeSending(CURLcode code) {
-  return code == CURLE_COULDNT_RESOLVE_PROXY || code == CURLE_COULDNT_RESOLVE_HOST ||
-         code == CURLE_COULDNT_CONNECT || code == CURLE_SSL_CONNECT_ERROR;
-}
-
-// Failures after which the server may have acted on the request.
-bool FailedInFlight(CURLcode code) {
-  return code == CURLE_OPERATION_TIMEDOUT || code == CURLE_SEND_ERROR || code == CURLE_RECV_ERROR ||
-         code == CURLE_GOT_NOTHING || code == CURLE_PARTIAL_FILE || code == CURLE_HTTP2 ||
-         code == CURLE_HTTP2_STREAM;
-}
-
-struct Call {
-  const char* method;  // GET, POST, PATCH or DELETE
-  std::string path;    // after /api/2.0, e.g. "/mlflow/runs/get"
-  json fields = json::object();
-  // False when repeating a request the server already carried out would
-  // fail or act twice (creates, deletes, renames, alias moves): such a
-  // request is retried only when it cannot have reached the server.
-  bool idempotent = true;
-};
-
-struct Answer {
-  long status = 0;
-  std::string body;
-};
-
-// MLflow's REST API over libcurl: sends calls, retries transient failures,
-// and turns error answers into leanops::Error.
-class RestTransport {
- public:
-  RestTransport(std::string base_url, HttpSettings settings, Clock& clock)
-      : base_url_(std::move(base_url)), settings_(std::move(settings)), clock_(clock) {
-    while (!base_url_.empty() && base_url_.back() == '/') base_url_.pop_back();
-    if (!settings_.token.empty()) auth_header_ = "Authorization: Bearer " + settings_.token;
-  }
-
-  json Send(const Call& call) {
-    const bool get = std::strcmp(call.method, "GET") == 0;
-    const std::string endpoint = kApiPrefix + call.path;
-    const std::string url = base_url_ + endpoint + (get ? QueryString(call.fields) : "");
-    const std::string body = get ? "" : call.fields.dump();
-    for (int attempt = 1;; ++attempt) {
-      Answer answer;
-      std::string transport_error;
-      CURLcode code = Attempt(url, call.method, body, &answer, &transport_error);
-      bool retry_allowed = attempt <= settings_.max_retries;
-      if (code != CURLE_OK) {
-        bool transient = FailedBeforeSending(code) || (call.idempotent && FailedInFlight(code));
-        if (transient && retry_allowed) {
-          Backoff(attempt);
-          continue;
-        }
-        ThrowIO("cannot reach tracking server: {} {}{}: {}", call.method, url,
-                attempt > 1 ? fmt::format(" (after {} attempts)", attempt) : "", transport_error);
-      }
-      if (answer.status >= 200 && answer.status < 300) return ParseSuccess(answer, call, url);
-      // 429 and 503 say the request was not carried out; a gateway's 502 or
-      // 504 may come after the server acted on it.
-      bool transient = answer.status == 429 || answer.status == 503 ||
-                       (call.idempotent && (answer.status == 502 || answer.status == 504));
-      if (transient && retry_allowed) {
-        Backoff(attempt);
-        continue;
-      }
-      ThrowAnswerError(answer, call, url);
-    }
-  }
-
- private:
-  void Backoff(int attempt) {
-    int64_t wait = settings_.first_backoff_ms << std::min(attempt - 1, 16);
-    if (wait > 0) clock_.SleepMs(wait);
-  }
-
-  json ParseSuccess(const Answer& answer, const Call& call, const std::string& url) const {
-    if (answer.body.empty()) return json::object();
-    json parsed = json::parse(answer.body, nullptr, /*allow_exceptions=*/false);
-    if (parsed.is_discarded() || !parsed.is_object())
-      ThrowIO("tracking server answered {} {} with a body that is not a JSON object: '{}'",
-              call.method, url, Excerpt(answer.body));
-    return parsed;
-  }
-
-  [[noreturn]] void ThrowAnswerError(const Answer& answer, const Call& call,
-                                     const std::string& url) const {
-    json parsed = json::parse(answer.body, nullptr, /*allow_exceptions=*/false);
-    if (!parsed.is_discarded() && parsed.is_object() && parsed.contains("error_code")) {
-      std::string message = Text(parsed, "message");
-      if (message.empty())
-        message = fmt::format("{} {} failed with HTTP {}", call.method, url, answer.status);
-      throw Error(ErrorKind::kData, KnownCode(Text(parsed, "error_code")), std::move(message));
-    }
-    // Not MLflow's error form: a proxy, or a server without the endpoint.
-    throw Error(ErrorKind::kIO, CodeForStatus(answer.status),
-                fmt::format("tracking server answered {} {} with HTTP {}{}", call.method, url,
-                            answer.status, answer.body.empty() ? "" : ": " + Excerpt(answer.body)));
-  }
-
-  static std::string Excerpt(const std::string& body) {
-    std::string out = body.substr(0, kMaxBodyInMessage);
-    if (body.size() > kMaxBodyInMessage) out += "...";
-    std::replace_if(
-        out.begin(), out.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
-    return out;
-  }
-
-  CURLcode Attempt(const std::string& url, const char* method, const std::string& body,
-                   Answer* answer, std::string* error) const {
-    const CurlLibrary& lib = Curl();
-    CURL* curl = ThreadCurl();
-    // Reset keeps the handle's live connection and drops the last request's
-    // options; resetting again on the way out leaves no pointer to this frame.
-    lib.easy_reset(curl);
-    struct Reset {
-      CURL* curl;
-      ~Reset() { Curl().easy_reset(curl); }
-    } reset{curl};
-
-    curl_slist* list = nullptr;
-    list = lib.slist_append(list, "Accept: application/json");
-    // No "Expect: 100-continue" round trip before larger bodies.
-    list = lib.slist_append(list, "Expect:");
-    if (std::strcmp(method, "GET") != 0)
-      list = lib.slist_append(list, "Content-Type: application/json");
-    if (!auth_header_.empty() && settings_.username.empty())
-      list = lib.slist_append(list, auth_header_.c_str());
-    std::unique_ptr<curl_slist, SlistFreer> headers(list);
-    char error_buffer[CURL_ERROR_SIZE] = "";
-
-    lib.easy_setopt(curl, CURLOPT_URL, url.c_str());
-    lib.easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);  // threads: no SIGALRM for DNS timeouts
-    lib.easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
-    lib.easy_setopt(curl, CURLOPT_HTTPHEADER, headers.get());
-    lib.easy_setopt(curl, CURLOPT_USERAGENT, "leanops/" LEANOPS_VERSION);
-    lib.easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
-                    std::min(kConnectTimeoutMs, settings_.timeout_seconds * 1000));
-    // MLflow's timeout is a read timeout: fail when nothing arrives for that long.
-    lib.easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    lib.easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, settings_.timeout_seconds);
-    lib.easy_setopt(curl, CURLOPT_WRITEFUNCTION, AppendBody);
-    lib.easy_setopt(curl, CURLOPT_WRITEDATA, &answer->body);
-    if (!settings_.username.empty()) {
-      lib.easy_setopt(curl, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
-      lib.easy_setopt(curl, CURLOPT_USERNAME, settings_.username.c_str());
-      lib.easy_setopt(curl, CURLOPT_PASSWORD, settings_.password.c_str());
-    }
-    if (!settings_.verify_tls) {
-      lib.easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
-      lib.easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
-    }
-    if (!settings_.ca_file.empty())
-      lib.easy_setopt(curl, CURLOPT_CAINFO, settings_.ca_file.c_str());
-    if (std::strcmp(method, "GET") == 0) {
-      lib.easy_setopt(curl, CURLOPT_HTTPGET, 1L);
-    } else {
-      lib.easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
-      lib.easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-      if (std::strcmp(method, "POST") != 0) lib.easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
-    }
-
-    CURLcode code = lib.easy_perform(curl);
-    lib.easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &answer->status);
-    if (code != CURLE_OK)
-      *error = std::string(lib.easy_strerror(code)) +
-               (*error_buffer ? std::string(" (") + error_buffer + ")" : "");
-    return code;
-  }
-
-  std::string base_url_;
-  HttpSettings settings_;
-  Clock& clock_;
-  std::string auth_header_;
-};
+using Call = RestCall;
 
 // Reading answers ---------------------------------------------------------
 
@@ -442,13 +75,13 @@ std::optional<int64_t> OptionalInt64(const json& object, const char* key) {
 
 AliasEvent AliasEventFromJson(const json& object) {
   AliasEvent event;
-  event.model = Text(object, "model");
-  event.alias = Text(object, "alias");
+  event.model = AnswerText(object, "model");
+  event.alias = AnswerText(object, "alias");
   event.from_version = OptionalInt64(object, "from_version");
   event.to_version = OptionalInt64(object, "to_version");
-  event.user = Text(object, "user");
+  event.user = AnswerText(object, "user");
   event.timestamp = OptionalInt64(object, "timestamp").value_or(0);
-  event.reason = Text(object, "reason");
+  event.reason = AnswerText(object, "reason");
   return event;
 }
 
@@ -504,7 +137,7 @@ class RestStore : public Store {
     SetIfAny(call.fields, "tags", tags);
     json answer = http_.Send(call);
     Member(answer, "experiment_id", call);
-    return Text(answer, "experiment_id");
+    return AnswerText(answer, "experiment_id");
   }
 
   Experiment GetExperiment(const std::string& experiment_id) override {
@@ -526,7 +159,7 @@ class RestStore : public Store {
     call.fields["view_type"] = ViewTypeName(query.view);
     json answer = http_.Send(call);
     return {List<Experiment>(answer, "experiments", ExperimentFromJson),
-            Text(answer, "next_page_token")};
+            AnswerText(answer, "next_page_token")};
   }
 
   void DeleteExperiment(const std::string& experiment_id) override {
@@ -601,7 +234,7 @@ class RestStore : public Store {
     SetIfAny(call.fields, "order_by", query.order_by);
     SetIfAny(call.fields, "page_token", query.page_token);
     json answer = http_.Send(call);
-    return {List<Run>(answer, "runs", RunFromJson), Text(answer, "next_page_token")};
+    return {List<Run>(answer, "runs", RunFromJson), AnswerText(answer, "next_page_token")};
   }
 
   // An exact duplicate of a logged point is ignored, so the batch may be repeated.
@@ -632,7 +265,7 @@ class RestStore : public Store {
     if (max_results > 0) call.fields["max_results"] = max_results;
     SetIfAny(call.fields, "page_token", page_token);
     json answer = http_.Send(call);
-    return {List<Metric>(answer, "metrics", MetricFromJson), Text(answer, "next_page_token")};
+    return {List<Metric>(answer, "metrics", MetricFromJson), AnswerText(answer, "next_page_token")};
   }
 
   // Registry ----------------------------------------------------------------
@@ -675,7 +308,7 @@ class RestStore : public Store {
     Call call{"GET", "/mlflow/registered-models/search", SearchFields(query)};
     json answer = http_.Send(call);
     return {List<RegisteredModel>(answer, "registered_models", RegisteredModelFromJson),
-            Text(answer, "next_page_token")};
+            AnswerText(answer, "next_page_token")};
   }
 
   void SetRegisteredModelTag(const std::string& name, const Tag& tag) override {
@@ -749,7 +382,7 @@ class RestStore : public Store {
     Call call{"GET", "/mlflow/model-versions/search", SearchFields(query)};
     json answer = http_.Send(call);
     return {List<ModelVersion>(answer, "model_versions", ModelVersionFromJson),
-            Text(answer, "next_page_token")};
+            AnswerText(answer, "next_page_token")};
   }
 
   std::string GetModelVersionDownloadUri(const std::string& name, int64_t version) override {
@@ -758,7 +391,7 @@ class RestStore : public Store {
               {{"name", name}, {"version", std::to_string(version)}}};
     json answer = http_.Send(call);
     Member(answer, "artifact_uri", call);
-    return Text(answer, "artifact_uri");
+    return AnswerText(answer, "artifact_uri");
   }
 
   void SetModelVersionTag(const std::string& name, int64_t version, const Tag& tag) override {
@@ -829,7 +462,7 @@ class RestStore : public Store {
 }  // namespace
 
 std::unique_ptr<Store> OpenRestStore(const std::string& base_url, const std::string& token) {
-  return std::make_unique<RestStore>(RestTransport(base_url, ReadSettings(token), RealClock()));
+  return std::make_unique<RestStore>(RestTransport(base_url, ReadHttpSettings(token), RealClock()));
 }
 
 }  // namespace leanops::track
