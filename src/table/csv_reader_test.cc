@@ -1,0 +1,390 @@
+// Tests of ReadCsv and CsvReader: syntax, types, errors, parallel parsing and
+// streaming, on files written to a temporary directory.
+#include "table/csv_reader.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "core/error.h"
+
+namespace leanops::table {
+namespace {
+
+class CsvReaderTest : public ::testing::Test {
+ protected:
+  CsvReaderTest() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "csv_reader_test.XXXXXX");
+    dir_ = mkdtemp(pattern.data());
+  }
+  ~CsvReaderTest() override { std::filesystem::remove_all(dir_); }
+
+  std::string Write(std::string_view contents, const std::string& name = "data.csv") {
+    std::string path = dir_ + "/" + name;
+    std::ofstream(path, std::ios::binary) << contents;
+    return path;
+  }
+
+  // The kData message of reading `contents`, with the temp directory cut off.
+  std::string ErrorOf(std::string_view contents, CsvOptions options = {}) {
+    std::string path = Write(contents);
+    try {
+      ReadCsv(path, options);
+    } catch (const Error& error) {
+      EXPECT_EQ(error.kind(), ErrorKind::kData);
+      std::string message = error.what();
+      if (message.rfind(dir_ + "/", 0) == 0) message.erase(0, dir_.size() + 1);
+      return message;
+    }
+    return "no error";
+  }
+
+  std::string dir_;
+};
+
+std::vector<std::string> Strings(const Column& column) {
+  std::vector<std::string> values;
+  for (size_t row = 0; row < column.size(); ++row) {
+    values.emplace_back(column.IsNull(row) ? "<null>" : std::string(column.StringAt(row)));
+  }
+  return values;
+}
+
+// Tables equal cell by cell, including string codes and dictionaries.
+void ExpectSameTable(const Table& a, const Table& b) {
+  ASSERT_EQ(a.schema(), b.schema());
+  ASSERT_EQ(a.num_rows(), b.num_rows());
+  for (size_t c = 0; c < a.num_columns(); ++c) {
+    const Column& x = a.column(c);
+    const Column& y = b.column(c);
+    SCOPED_TRACE(x.name());
+    ASSERT_TRUE(std::ranges::equal(x.validity(), y.validity()));
+    switch (x.type()) {
+      case ColumnType::kFloat64:
+        for (size_t row = 0; row < x.size(); ++row) {
+          double u = x.float64s()[row], v = y.float64s()[row];
+          ASSERT_TRUE(u == v || (u != u && v != v)) << "row " << row;
+        }
+        break;
+      case ColumnType::kBool:
+        ASSERT_TRUE(std::ranges::equal(x.bools(), y.bools()));
+        break;
+      case ColumnType::kString:
+        ASSERT_TRUE(std::ranges::equal(x.codes(), y.codes()));
+        ASSERT_EQ(x.dictionary().values(), y.dictionary().values());
+        break;
+      default:
+        ASSERT_TRUE(std::ranges::equal(x.int64s(), y.int64s()));
+    }
+  }
+}
+
+TEST_F(CsvReaderTest, InfersEachType) {
+  Table table =
+      ReadCsv(Write("i,f,b,d,t,s\n"
+                    "1,1.5,true,2024-01-31,2024-01-31 12:00:00,x\n"
+                    ",-2e-3,False,,2024-01-31T12:00:00.25Z,\n"
+                    "-3,nan,TRUE,1970-01-01,,y z\n"));
+  EXPECT_EQ(table.schema(), (std::vector<Field>{{"i", ColumnType::kInt64},
+                                                {"f", ColumnType::kFloat64},
+                                                {"b", ColumnType::kBool},
+                                                {"d", ColumnType::kDate},
+                                                {"t", ColumnType::kTimestamp},
+                                                {"s", ColumnType::kString}}));
+  ASSERT_EQ(table.num_rows(), 3u);
+  const Column& i = table.column(0);
+  EXPECT_EQ(i.int64s()[0], 1);
+  EXPECT_TRUE(i.IsNull(1));
+  EXPECT_EQ(i.int64s()[2], -3);
+  EXPECT_EQ(table.column(1).float64s()[1], -2e-3);
+  EXPECT_TRUE(std::isnan(table.column(1).float64s()[2]));
+  EXPECT_FALSE(table.column(1).IsNull(2)) << "nan is a value, not a null";
+  EXPECT_EQ(table.column(2).bools()[0], 1);
+  EXPECT_EQ(table.column(2).bools()[1], 0);
+  EXPECT_EQ(table.column(3).int64s()[0], 19753);
+  EXPECT_TRUE(table.column(3).IsNull(1));
+  EXPECT_EQ(table.column(3).int64s()[2], 0);
+  EXPECT_EQ(table.column(4).int64s()[1], (19753 * 86400 + 12 * 3600) * 1000000LL + 250000);
+  EXPECT_EQ(Strings(table.column(5)), (std::vector<std::string>{"x", "<null>", "y z"}));
+}
+
+TEST_F(CsvReaderTest, MixedValuesWiden) {
+  Table table = ReadCsv(Write("a,b,c,d\n1,2024-01-01,1,5\n2.5,2024-01-01 10:00:00,true,x\n"));
+  EXPECT_EQ(table.schema(), (std::vector<Field>{{"a", ColumnType::kFloat64},
+                                                {"b", ColumnType::kTimestamp},
+                                                {"c", ColumnType::kString},
+                                                {"d", ColumnType::kString}}));
+  EXPECT_EQ(table.column(0).float64s()[0], 1.0);
+  EXPECT_EQ(table.column(1).int64s()[0], 19723LL * 86400 * 1000000);
+  EXPECT_EQ(Strings(table.column(2)), (std::vector<std::string>{"1", "true"}));
+}
+
+TEST_F(CsvReaderTest, EmptyFieldsAreNullsAndAnAllNullColumnIsString) {
+  Table table = ReadCsv(Write("a,b,c\n1,,\"\"\n,,\n3,,\n"));
+  EXPECT_EQ(table.column(0).type(), ColumnType::kInt64);
+  EXPECT_EQ(table.column(0).null_count(), 1u);
+  EXPECT_EQ(table.column(1).type(), ColumnType::kString);
+  EXPECT_EQ(table.column(1).null_count(), 3u);
+  EXPECT_EQ(table.column(2).null_count(), 3u) << "a quoted empty field is a null too";
+  EXPECT_EQ(table.column(2).dictionary().size(), 0u);
+}
+
+TEST_F(CsvReaderTest, QuotedFieldsHoldDelimitersLineBreaksAndQuotes) {
+  Table table =
+      ReadCsv(Write("name,note\n\"Smith, J\",\"says \"\"hi\"\"\nand leaves\"\nx,\"\"\"\"\n"));
+  ASSERT_EQ(table.num_rows(), 2u);
+  EXPECT_EQ(Strings(table.column(0)), (std::vector<std::string>{"Smith, J", "x"}));
+  EXPECT_EQ(Strings(table.column(1)), (std::vector<std::string>{"says \"hi\"\nand leaves", "\""}));
+}
+
+TEST_F(CsvReaderTest, CrlfBomBlankLinesAndNoFinalNewline) {
+  Table table = ReadCsv(Write("\xEF\xBB\xBFid,v\r\n1,a\r\n\r\n2,\"b\r\nc\"\r\n\n3,d"));
+  EXPECT_EQ(table.column(0).name(), "id");
+  EXPECT_EQ(std::vector<int64_t>(table.column(0).int64s().begin(), table.column(0).int64s().end()),
+            (std::vector<int64_t>{1, 2, 3}));
+  EXPECT_EQ(Strings(table.column(1)), (std::vector<std::string>{"a", "b\r\nc", "d"}));
+}
+
+TEST_F(CsvReaderTest, DelimiterOption) {
+  CsvOptions options;
+  options.delimiter = ';';
+  Table table = ReadCsv(Write("a;b\n1,5;\"x;y\"\n"), options);
+  EXPECT_EQ(Strings(table.column(0)), (std::vector<std::string>{"1,5"}));
+  EXPECT_EQ(Strings(table.column(1)), (std::vector<std::string>{"x;y"}));
+  options.delimiter = '\t';
+  table = ReadCsv(Write("a\tb\n1\t2\n"), options);
+  EXPECT_EQ(table.column(1).int64s()[0], 2);
+  options.delimiter = '"';
+  try {
+    ReadCsv(Write("a\n"), options);
+    FAIL() << "no error";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.kind(), ErrorKind::kUsage);
+  }
+}
+
+TEST_F(CsvReaderTest, WithoutHeader) {
+  CsvOptions options;
+  options.has_header = false;
+  Table table = ReadCsv(Write("1,x\n2,y\n"), options);
+  EXPECT_EQ(table.schema(), (std::vector<Field>{{"column_1", ColumnType::kInt64},
+                                                {"column_2", ColumnType::kString}}));
+  EXPECT_EQ(table.num_rows(), 2u);
+}
+
+TEST_F(CsvReaderTest, HeaderOnlyIsAnEmptyTableAndAnEmptyFileAnError) {
+  Table table = ReadCsv(Write("a,b\n"));
+  EXPECT_EQ(table.num_rows(), 0u);
+  EXPECT_EQ(table.schema(),
+            (std::vector<Field>{{"a", ColumnType::kString}, {"b", ColumnType::kString}}));
+  CsvOptions typed;
+  typed.column_types = {{"a", ColumnType::kInt64}};
+  EXPECT_EQ(ReadCsv(Write("a,b"), typed).column(0).type(), ColumnType::kInt64);
+  EXPECT_EQ(ErrorOf(""), "data.csv: empty file: no header and no rows");
+  EXPECT_EQ(ErrorOf("\xEF\xBB\xBF\n\r\n"), "data.csv: empty file: no header and no rows");
+}
+
+TEST_F(CsvReaderTest, HeaderNamesMustBeUniqueAndEmptyOnesAreNumbered) {
+  EXPECT_EQ(ErrorOf("a,b,a\n1,2,3\n"),
+            "data.csv:1:1: duplicate column name \"a\" (columns 1 and 3)");
+  EXPECT_EQ(ReadCsv(Write("a,,c\n1,2,3\n")).column(1).name(), "column_2");
+  EXPECT_EQ(ErrorOf("\n\nx,x\n"), "data.csv:3:1: duplicate column name \"x\" (columns 1 and 2)");
+}
+
+TEST_F(CsvReaderTest, SyntaxErrorsNameFileLineAndColumn) {
+  EXPECT_EQ(ErrorOf("a,b,c\n1,2,3\n4,5\n"), "data.csv:3:1: expected 3 fields, got 2");
+  EXPECT_EQ(ErrorOf("a,b\n1,2,3\n"), "data.csv:2:1: expected 2 fields, got 3");
+  EXPECT_EQ(ErrorOf("a,b\n1,x\"y\n"),
+            "data.csv:2:4: '\"' inside an unquoted field (quote the whole field and write '\"' "
+            "as '\"\"')");
+  EXPECT_EQ(ErrorOf("a,b\n1,\"x\n\n2,3\n"),
+            "data.csv:2:3: unterminated quoted field: no closing '\"' before the end of the file");
+  EXPECT_EQ(ErrorOf("a,b\n1,\"x\"y\n"),
+            "data.csv:2:6: unexpected 'y' after the closing '\"' of a quoted field");
+  // Lines are physical: the line break inside the quotes counts.
+  EXPECT_EQ(ErrorOf("a,b\n\"multi\nline\",1\n2\n"), "data.csv:4:1: expected 2 fields, got 1");
+  // The BOM does not count as a column.
+  EXPECT_EQ(ErrorOf("\xEF\xBB\xBF\"a"),
+            "data.csv:1:1: unterminated quoted field: no closing '\"' "
+            "before the end of the file");
+}
+
+TEST_F(CsvReaderTest, InvalidUtf8IsAnError) {
+  EXPECT_EQ(ErrorOf("id,name\n1,ok\n2,caf\xE9!\n"),
+            "data.csv:3:6: invalid UTF-8: byte 0xe9 (column \"name\")");
+  EXPECT_EQ(ErrorOf("id,n\xFF\n1,2\n"),
+            "data.csv:1:1: invalid UTF-8 in the name of column 2 (byte 2 of the name)");
+}
+
+TEST_F(CsvReaderTest, ExplicitSchema) {
+  CsvOptions options;
+  options.column_types = {{"zip", ColumnType::kString}, {"score", ColumnType::kFloat64}};
+  Table table = ReadCsv(Write("zip,score,n\n00501,3,1\n10001,,2\n"), options);
+  EXPECT_EQ(table.schema(), (std::vector<Field>{{"zip", ColumnType::kString},
+                                                {"score", ColumnType::kFloat64},
+                                                {"n", ColumnType::kInt64}}));
+  EXPECT_EQ(Strings(table.column(0)), (std::vector<std::string>{"00501", "10001"}));
+  EXPECT_EQ(table.column(1).float64s()[0], 3.0);
+  EXPECT_TRUE(table.column(1).IsNull(1));
+}
+
+TEST_F(CsvReaderTest, ExplicitSchemaErrors) {
+  CsvOptions options;
+  options.column_types = {{"age", ColumnType::kInt64}};
+  EXPECT_EQ(ErrorOf("name,age\nann,31\n\"bob\nby\",abc\n", options),
+            "data.csv:4:5: cannot read 'abc' as int64 (column \"age\")");
+  options.column_types = {{"when", ColumnType::kDate}};
+  EXPECT_EQ(ErrorOf("x,when\n1,2024-02-30\n", options),
+            "data.csv:2:3: cannot read '2024-02-30' as date (column \"when\")");
+  options.column_types = {{"flag", ColumnType::kBool}};
+  EXPECT_EQ(ErrorOf("flag\ntrue\nyes\n", options),
+            "data.csv:3:1: cannot read 'yes' as bool (column \"flag\")");
+  options.column_types = {{"missing", ColumnType::kBool}};
+  EXPECT_EQ(ErrorOf("a\n1\n", options),
+            "data.csv: the schema names column \"missing\", which the file does not have");
+}
+
+TEST_F(CsvReaderTest, DictionaryKeepsFirstAppearanceOrder) {
+  Table table = ReadCsv(Write("plan\npro\nbasic\n\npro\n\"\"\nteam\nbasic\n"));
+  const Column& plan = table.column(0);
+  EXPECT_EQ(plan.dictionary().values(), (std::vector<std::string>{"pro", "basic", "team"}));
+  EXPECT_EQ(std::vector<uint32_t>(plan.codes().begin(), plan.codes().end()),
+            (std::vector<uint32_t>{0, 1, 0, 0, 2, 1}));
+  EXPECT_TRUE(plan.IsNull(3));
+}
+
+// A file of `rows` rows whose fields exercise every syntax feature.
+std::string GeneratedCsv(size_t rows) {
+  std::mt19937_64 random(12345);
+  std::string text = "id,amount,flag,day,label,note\n";
+  const char* notes[] = {
+      "plain", "\"with, comma\"",   "\"two\nlines\"", "\"say \"\"hi\"\"\"", "\"\"",
+      "",      "\"crlf\r\ninside\""};
+  for (size_t row = 0; row < rows; ++row) {
+    text += std::to_string(row) + ',';
+    if (random() % 10 != 0)
+      text += std::to_string(static_cast<int>(random() % 100000) - 50000) + ".25";
+    text += ',';
+    text += random() % 2 ? "true," : "false,";
+    text +=
+        "2024-0" + std::to_string(random() % 9 + 1) + "-1" + std::to_string(random() % 10) + ',';
+    text += "label" + std::to_string(random() % 300) + ',';
+    text += notes[random() % 7];
+    text += row % 3 == 0 ? "\r\n" : "\n";
+  }
+  return text;
+}
+
+TEST_F(CsvReaderTest, ParallelParseEqualsSerialParse) {
+  std::string path = Write(GeneratedCsv(200000));
+  CsvOptions serial;
+  serial.jobs = 1;
+  Table expected = ReadCsv(path, serial);
+  ASSERT_EQ(expected.num_rows(), 200000u);
+  EXPECT_EQ(expected.schema(), (std::vector<Field>{{"id", ColumnType::kInt64},
+                                                   {"amount", ColumnType::kFloat64},
+                                                   {"flag", ColumnType::kBool},
+                                                   {"day", ColumnType::kDate},
+                                                   {"label", ColumnType::kString},
+                                                   {"note", ColumnType::kString}}));
+  EXPECT_EQ(expected.column(5).dictionary().values().size(), 5u);
+  for (int jobs : {2, 3, 8}) {
+    SCOPED_TRACE(jobs);
+    CsvOptions parallel;
+    parallel.jobs = jobs;
+    ExpectSameTable(ReadCsv(path, parallel), expected);
+  }
+}
+
+TEST_F(CsvReaderTest, StreamedChunksConcatenateToTheWholeFile) {
+  std::string text = GeneratedCsv(30000);
+  std::string path = Write(text);
+  Table whole = ReadCsv(path);
+  CsvOptions options;
+  options.chunk_bytes = 64 << 10;
+  options.jobs = 2;
+  CsvReader reader(path, options);
+  std::vector<Column> columns;
+  for (const Field& field : whole.schema()) columns.emplace_back(field.name, field.type);
+  size_t chunks = 0;
+  // Rows are at most 80 bytes, so a chunk holds at most chunk_bytes + 80 bytes of rows.
+  const size_t max_rows = (options.chunk_bytes + 80) / 40;
+  while (std::optional<Table> chunk = reader.Next()) {
+    ++chunks;
+    ASSERT_EQ(chunk->schema(), whole.schema());
+    ASSERT_GT(chunk->num_rows(), 0u);
+    ASSERT_LE(chunk->num_rows(), max_rows);
+    for (size_t c = 0; c < columns.size(); ++c) {
+      const Column& part = chunk->column(c);
+      for (size_t row = 0; row < part.size(); ++row) {
+        if (part.IsNull(row)) {
+          columns[c].AppendNull();
+          continue;
+        }
+        switch (part.type()) {
+          case ColumnType::kFloat64:
+            columns[c].AppendFloat64(part.float64s()[row]);
+            break;
+          case ColumnType::kBool:
+            columns[c].AppendBool(part.bools()[row]);
+            break;
+          case ColumnType::kString:
+            columns[c].AppendString(part.StringAt(row));
+            break;
+          default:
+            columns[c].AppendInt64(part.int64s()[row]);
+        }
+      }
+    }
+  }
+  EXPECT_GE(chunks, text.size() / options.chunk_bytes);
+  EXPECT_FALSE(reader.Next());
+  Table joined;
+  for (Column& column : columns) joined.AddColumn(std::move(column));
+  ExpectSameTable(joined, whole);
+}
+
+TEST_F(CsvReaderTest, StreamingKeepsTheFirstChunksTypes) {
+  std::string text = "n,s\n";
+  for (int i = 0; i < 1000; ++i) text += std::to_string(i) + ",\n";
+  text += "1.5,late\n";
+  std::string path = Write(text);
+  CsvOptions options;
+  options.chunk_bytes = 1000;
+  CsvReader reader(path, options);
+  std::optional<Table> first = reader.Next();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->schema(),
+            (std::vector<Field>{{"n", ColumnType::kInt64}, {"s", ColumnType::kString}}));
+  size_t rows_in_first = first->num_rows();
+  try {
+    while (reader.Next()) {
+    }
+    FAIL() << "no error";
+  } catch (const Error& error) {
+    EXPECT_EQ(std::string(error.what()),
+              path +
+                  ":1002:1: cannot read '1.5' as int64 (column \"n\"; its type was inferred "
+                  "from the first " +
+                  std::to_string(rows_in_first) +
+                  " rows: declare the column's type in the schema)");
+  }
+  // The whole-file reader sees every row.
+  EXPECT_EQ(ReadCsv(path).column(0).type(), ColumnType::kFloat64);
+}
+
+TEST_F(CsvReaderTest, MissingFileIsAnIOError) {
+  try {
+    ReadCsv(dir_ + "/nope.csv");
+    FAIL() << "no error";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.kind(), ErrorKind::kIO);
+  }
+}
+
+}  // namespace
+}  // namespace leanops::table

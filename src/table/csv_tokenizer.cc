@@ -1,0 +1,365 @@
+#include "table/csv_tokenizer.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+#include "core/parallel.h"
+
+namespace leanops::table {
+
+namespace {
+
+enum class FieldEnd { kDelimiter, kRowEnd, kEndOfText };
+
+struct ScannedField {
+  uint64_t begin = 0;  // the text, inside the quotes when quoted
+  uint64_t end = 0;
+  bool doubled_quotes = false;
+  FieldEnd terminator = FieldEnd::kEndOfText;
+};
+
+// Reads fields of one file; `stops` marks the bytes that end an unquoted field.
+class FieldScanner {
+ public:
+  FieldScanner(std::string_view text, char delimiter) : text_(text), delimiter_(delimiter) {
+    stops_.fill(false);
+    for (char c : {delimiter, '"', '\n', '\r'}) stops_[static_cast<unsigned char>(c)] = true;
+  }
+
+  // The first byte at or after `p` that ends an unquoted field (or the size).
+  // Fields are short, so testing 16 bytes at once saves both the per-byte
+  // work and the mispredicted loop exit of a byte loop.
+  [[gnu::always_inline]] uint64_t FindStop(uint64_t p) const {
+    const char* data = text_.data();
+    const uint64_t size = text_.size();
+#ifdef __SSE2__
+    const __m128i delimiters = _mm_set1_epi8(delimiter_);
+    const __m128i quotes = _mm_set1_epi8('"');
+    const __m128i newlines = _mm_set1_epi8('\n');
+    const __m128i returns = _mm_set1_epi8('\r');
+    while (p + 16 <= size) {
+      __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + p));
+      __m128i hits = _mm_or_si128(
+          _mm_or_si128(_mm_cmpeq_epi8(bytes, delimiters), _mm_cmpeq_epi8(bytes, quotes)),
+          _mm_or_si128(_mm_cmpeq_epi8(bytes, newlines), _mm_cmpeq_epi8(bytes, returns)));
+      unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(hits));
+      if (mask != 0) return p + static_cast<uint64_t>(__builtin_ctz(mask));
+      p += 16;
+    }
+#endif
+    while (p < size && !stops_[static_cast<unsigned char>(data[p])]) ++p;
+    return p;
+  }
+
+  // Moves `*pos` past the blank lines starting there; false at the end of the text.
+  bool SkipBlankLines(uint64_t* pos) const {
+    uint64_t p = *pos;
+    while (p < text_.size() && (text_[p] == '\n' || text_[p] == '\r')) ++p;
+    *pos = p;
+    return p < text_.size();
+  }
+
+  // Reads the field at `*pos` and its terminator, moving `*pos` past both.
+  // Inlined: it runs once per field, and the call itself costs as much as a short field.
+  [[gnu::always_inline]] bool Scan(uint64_t* pos, ScannedField* field,
+                                   SyntaxFailure* failure) const {
+    const char* data = text_.data();
+    const uint64_t size = text_.size();
+    uint64_t p = *pos;
+    if (p < size && data[p] == '"') {
+      uint64_t open = p;
+      uint64_t from = p + 1;
+      field->doubled_quotes = false;
+      for (;;) {
+        const void* quote = std::memchr(data + from, '"', size - from);
+        if (quote == nullptr) {
+          *failure = {open,
+                      "unterminated quoted field: no closing '\"' before the end of the file"};
+          return false;
+        }
+        uint64_t at = static_cast<uint64_t>(static_cast<const char*>(quote) - data);
+        if (at + 1 < size && data[at + 1] == '"') {
+          field->doubled_quotes = true;
+          from = at + 2;
+          continue;
+        }
+        field->begin = open + 1;
+        field->end = at;
+        p = at + 1;
+        break;
+      }
+    } else {
+      uint64_t start = p;
+      p = FindStop(p);
+      if (p < size && data[p] == '"') {
+        *failure = {
+            p, "'\"' inside an unquoted field (quote the whole field and write '\"' as '\"\"')"};
+        return false;
+      }
+      field->begin = start;
+      field->end = p;
+      field->doubled_quotes = false;
+    }
+    if (p == size) {
+      field->terminator = FieldEnd::kEndOfText;
+    } else if (data[p] == delimiter_) {
+      field->terminator = FieldEnd::kDelimiter;
+      ++p;
+    } else if (data[p] == '\n') {
+      field->terminator = FieldEnd::kRowEnd;
+      ++p;
+    } else if (data[p] == '\r') {
+      field->terminator = FieldEnd::kRowEnd;
+      ++p;
+      if (p < size && data[p] == '\n') ++p;
+    } else {
+      *failure = {p, fmt::format("unexpected '{}' after the closing '\"' of a quoted field",
+                                 std::string_view(data + p, 1))};
+      return false;
+    }
+    *pos = p;
+    return true;
+  }
+
+ private:
+  std::string_view text_;
+  char delimiter_;
+  std::array<bool, 256> stops_;
+};
+
+// The number of '"' bytes in [begin, end), eight bytes at a time: a byte
+// equal to '"' becomes zero after the XOR, and the zero-byte test sets its
+// high bit exactly for zero bytes.
+uint64_t CountQuotes(const char* begin, const char* end) {
+  constexpr uint64_t kQuotes = 0x2222222222222222ULL;
+  constexpr uint64_t kLow7 = 0x7f7f7f7f7f7f7f7fULL;
+  uint64_t count = 0;
+  const char* p = begin;
+  while (end - p >= 8) {
+    // Per-byte counters of 0/1 hits overflow after 255 words.
+    uint64_t lanes = 0;
+    for (int i = 0; i < 255 && end - p >= 8; ++i, p += 8) {
+      uint64_t word;
+      std::memcpy(&word, p, 8);
+      uint64_t x = word ^ kQuotes;
+      uint64_t zero_bytes = ~(((x & kLow7) + kLow7) | x | kLow7);
+      lanes += zero_bytes >> 7;
+    }
+    // Add the eight byte counters (up to 8 * 255) in 16-bit lanes.
+    uint64_t pairs = (lanes & 0x00ff00ff00ff00ffULL) + ((lanes >> 8) & 0x00ff00ff00ff00ffULL);
+    count += (pairs * 0x0001000100010001ULL) >> 48;
+  }
+  for (; p < end; ++p) count += *p == '"' ? 1 : 0;
+  return count;
+}
+
+// The first row start at or after `from`, given whether an odd number of
+// quotes lies between the last row start and `from`.
+uint64_t NextRowStart(std::string_view text, uint64_t from, bool odd_quotes) {
+  const char* data = text.data();
+  const uint64_t size = text.size();
+  if (!odd_quotes && from > 0 && data[from - 1] == '\n') return from;
+  uint64_t p = from;
+  for (;;) {
+    if (odd_quotes) {
+      const void* quote = std::memchr(data + p, '"', size - p);
+      if (quote == nullptr) return size;
+      p = static_cast<uint64_t>(static_cast<const char*>(quote) - data) + 1;
+      odd_quotes = false;
+      continue;
+    }
+    const void* newline = std::memchr(data + p, '\n', size - p);
+    uint64_t row_end =
+        newline == nullptr ? size : static_cast<uint64_t>(static_cast<const char*>(newline) - data);
+    const void* quote = std::memchr(data + p, '"', row_end - p);
+    if (quote == nullptr) return newline == nullptr ? size : row_end + 1;
+    p = static_cast<uint64_t>(static_cast<const char*>(quote) - data) + 1;
+    odd_quotes = true;
+  }
+}
+
+#ifdef __SSE2__
+// The bytes of the 64 at `data` equal to `c`, as bits.
+uint64_t MatchMask(const char* data, char c) {
+  const __m128i target = _mm_set1_epi8(c);
+  uint64_t mask = 0;
+  for (int i = 0; i < 4; ++i) {
+    __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + 16 * i));
+    uint64_t bits = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, target)));
+    mask |= bits << (16 * i);
+  }
+  return mask;
+}
+#endif
+
+// The fast path for the common case of rows without quotes: 64 bytes at a
+// time, the positions of delimiters and line ends come out of bit masks, so
+// there is no per-byte work and no branch on each byte. Splits the complete
+// rows from `*pos` (a row start) and moves `*pos` past them; stops, leaving
+// the row to the field-by-field scanner, at a quote, a lone CR, a row with
+// the wrong number of fields or the last 64 bytes of the text.
+void SplitPlainRows(std::string_view text, char delimiter, uint64_t begin, uint64_t end,
+                    TokenizedPiece* piece, uint64_t* pos) {
+#ifdef __SSE2__
+  const char* data = text.data();
+  const uint64_t size = text.size();
+  const size_t num_columns = piece->columns.size();
+  std::vector<CellSpan>* columns = piece->columns.data();
+  uint64_t row_start = *pos;
+  uint64_t field_start = row_start;
+  size_t count = 0;  // fields of the row so far
+  for (uint64_t base = row_start; base + 64 <= size && row_start < end; base += 64) {
+    if (MatchMask(data + base, '"') != 0 || base + 64 - begin > kMaxPieceBytes) break;
+    uint64_t newlines = MatchMask(data + base, '\n');
+    uint64_t returns = MatchMask(data + base, '\r');
+    uint64_t next_is_newline =
+        (newlines >> 1) | (base + 64 < size && data[base + 64] == '\n' ? uint64_t{1} << 63 : 0);
+    if ((returns & ~next_is_newline) != 0) break;
+    uint64_t stops = MatchMask(data + base, delimiter) | newlines;
+    if (end - base < 64) stops &= (uint64_t{1} << (end - base)) - 1;
+    bool stop_here = false;
+    while (stops != 0) {
+      unsigned bit = static_cast<unsigned>(__builtin_ctzll(stops));
+      stops &= stops - 1;
+      uint64_t at = base + bit;
+      uint64_t content_end = at;
+      bool row_end = ((newlines >> bit) & 1) != 0;
+      if (row_end && at > field_start && data[at - 1] == '\r') content_end = at - 1;
+      if (row_end && count == 0 && content_end == field_start) {  // a blank line
+        row_start = field_start = at + 1;
+        *pos = row_start;
+        continue;
+      }
+      if (count < num_columns) {
+        columns[count].emplace_back(static_cast<uint32_t>(field_start - begin),
+                                    static_cast<uint32_t>(content_end - field_start), false);
+      }
+      ++count;
+      field_start = at + 1;
+      if (!row_end) continue;
+      if (count != num_columns) {
+        stop_here = true;  // the scanner reports it
+        break;
+      }
+      ++piece->rows;
+      count = 0;
+      row_start = field_start;
+      *pos = row_start;
+    }
+    if (stop_here) break;
+  }
+  // Take back the fields of the unfinished row.
+  for (size_t c = 0; c < std::min(count, num_columns); ++c) columns[c].pop_back();
+#else
+  (void)text, (void)delimiter, (void)begin, (void)end, (void)piece, (void)pos;
+#endif
+}
+
+// An estimate of the rows in [begin, end) from the newlines of its first 64 KiB.
+size_t EstimateRows(std::string_view text, uint64_t begin, uint64_t end) {
+  uint64_t sample_end = std::min(end, begin + (64u << 10));
+  if (sample_end <= begin) return 0;
+  size_t newlines =
+      static_cast<size_t>(std::count(text.data() + begin, text.data() + sample_end, '\n'));
+  double per_byte = static_cast<double>(newlines + 1) / static_cast<double>(sample_end - begin);
+  return static_cast<size_t>(per_byte * static_cast<double>(end - begin) * 1.05) + 16;
+}
+
+}  // namespace
+
+void TokenizeRows(std::string_view text, uint64_t begin, uint64_t end, size_t num_columns,
+                  char delimiter, TokenizedPiece* piece) {
+  piece->begin = begin;
+  piece->rows = 0;
+  piece->failure.reset();
+  piece->columns.resize(num_columns);
+  size_t expected_rows = EstimateRows(text, begin, end);
+  for (auto& column : piece->columns) {
+    column.clear();
+    column.reserve(expected_rows);
+  }
+
+  FieldScanner scanner(text, delimiter);
+  auto fail = [&](SyntaxFailure failure) {
+    for (auto& column : piece->columns) column.resize(piece->rows, CellSpan(0, 0, false));
+    piece->failure = std::move(failure);
+  };
+  uint64_t pos = begin;
+  ScannedField field;
+  SyntaxFailure failure;
+  while (pos < end) {
+    SplitPlainRows(text, delimiter, begin, end, piece, &pos);
+    if (pos >= end) break;
+    if (text[pos] == '\n' || text[pos] == '\r') {
+      if (!scanner.SkipBlankLines(&pos)) break;
+      continue;
+    }
+    uint64_t row_start = pos;
+    size_t count = 0;
+    do {
+      if (!scanner.Scan(&pos, &field, &failure)) return fail(std::move(failure));
+      if (field.end - begin > kMaxPieceBytes) return fail({row_start, "row longer than 1 GiB"});
+      if (count < num_columns) {
+        piece->columns[count].emplace_back(static_cast<uint32_t>(field.begin - begin),
+                                           static_cast<uint32_t>(field.end - field.begin),
+                                           field.doubled_quotes);
+      }
+      ++count;
+    } while (field.terminator == FieldEnd::kDelimiter);
+    if (count != num_columns) {
+      return fail({row_start, fmt::format("expected {} fields, got {}", num_columns, count)});
+    }
+    ++piece->rows;
+  }
+}
+
+std::optional<SyntaxFailure> ReadOneRow(std::string_view text, uint64_t* pos, char delimiter,
+                                        std::vector<std::string>* fields) {
+  FieldScanner scanner(text, delimiter);
+  fields->clear();
+  if (!scanner.SkipBlankLines(pos)) return std::nullopt;
+  ScannedField field;
+  SyntaxFailure failure;
+  std::string scratch;
+  do {
+    if (!scanner.Scan(pos, &field, &failure)) return failure;
+    CellSpan cell(0, static_cast<uint32_t>(field.end - field.begin), field.doubled_quotes);
+    fields->emplace_back(CellText(text.data() + field.begin, cell, &scratch));
+  } while (field.terminator == FieldEnd::kDelimiter);
+  return std::nullopt;
+}
+
+std::vector<uint64_t> SplitAtRowBoundaries(std::string_view text, uint64_t begin,
+                                           uint64_t target_end, size_t pieces, int jobs) {
+  target_end = std::clamp<uint64_t>(target_end, begin, text.size());
+  uint64_t span = target_end - begin;
+  pieces = std::max<size_t>({pieces, 1, static_cast<size_t>(span / (kMaxPieceBytes / 2) + 1)});
+  std::vector<uint64_t> targets(pieces + 1);
+  for (size_t i = 0; i <= pieces; ++i) targets[i] = begin + span * i / pieces;
+
+  std::vector<uint64_t> quotes(pieces);
+  ParallelFor(pieces, jobs, [&](size_t i) {
+    quotes[i] = CountQuotes(text.data() + targets[i], text.data() + targets[i + 1]);
+  });
+
+  std::vector<uint64_t> bounds = {begin};
+  uint64_t quotes_before = 0;
+  for (size_t i = 1; i <= pieces; ++i) {
+    quotes_before += quotes[i - 1];
+    if (targets[i] <= bounds.back()) continue;  // a long row already covers this target
+    uint64_t bound = targets[i] == text.size()
+                         ? text.size()
+                         : NextRowStart(text, targets[i], quotes_before % 2 == 1);
+    if (bound > bounds.back()) bounds.push_back(bound);
+  }
+  return bounds;
+}
+
+}  // namespace leanops::table

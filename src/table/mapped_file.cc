@@ -1,0 +1,55 @@
+#include "table/mapped_file.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "core/error.h"
+
+namespace leanops::table {
+
+MappedFile::MappedFile(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) ThrowErrno("cannot open", path, errno);
+  struct stat info;
+  if (::fstat(fd, &info) != 0) {
+    int error = errno;
+    ::close(fd);
+    ThrowErrno("cannot stat", path, error);
+  }
+  if (S_ISDIR(info.st_mode)) {
+    ::close(fd);
+    ThrowErrno("cannot read", path, EISDIR);
+  }
+  size_ = static_cast<size_t>(info.st_size);
+  if (size_ > 0) {
+    void* mapped = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (mapped == MAP_FAILED) {
+      int error = errno;
+      ::close(fd);
+      ThrowErrno("cannot map", path, error);
+    }
+    data_ = static_cast<const char*>(mapped);
+    // Parsing walks each range front to back: read ahead aggressively.
+    ::madvise(mapped, size_, MADV_SEQUENTIAL);
+  }
+  // The mapping stays valid after the descriptor is closed.
+  ::close(fd);
+}
+
+MappedFile::~MappedFile() {
+  if (data_ != nullptr) ::munmap(const_cast<char*>(data_), size_);
+}
+
+void MappedFile::Release(uint64_t end) {
+  uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+  uint64_t aligned_end = end / page * page;
+  if (data_ == nullptr || aligned_end <= released_) return;
+  ::madvise(const_cast<char*>(data_) + released_, aligned_end - released_, MADV_DONTNEED);
+  released_ = aligned_end;
+}
+
+}  // namespace leanops::table
