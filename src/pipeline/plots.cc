@@ -6,6 +6,7 @@
 #include <set>
 
 #include "core/error.h"
+#include "core/html.h"
 #include "data/repo.h"
 
 namespace leanops {
@@ -398,31 +399,7 @@ class PlotLoader {
 
 // ------------------------------------------------------------ drawing
 
-std::string Escape(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+std::string Escape(const std::string& text) { return HtmlEscape(text); }
 
 std::optional<double> ToNumber(const Json& v) {
   if (v.is_boolean()) return v.get<bool>() ? 1.0 : 0.0;
