@@ -55,5 +55,6 @@ void RegisterMetricsCommands(CLI::App& app);
 void RegisterTrackCommands(CLI::App& app);
 /// leanops server (cli_server.cc).
 void RegisterServerCommand(CLI::App& app);
+void RegisterValidateCommand(CLI::App& app);
 
 }  // namespace leanops::cli

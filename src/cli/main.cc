@@ -29,9 +29,9 @@ int main(int argc, char** argv) {
       "DVC repositories (.dvc files, .dvc/cache, .dvc/config, remotes).",
       "leanops"};
   app.footer(
-      "Exit codes: 0 success, 1 a stage or a promotion gate failed, 2 usage error, 3 user or\n"
-      "data error, 4 I/O, network or lock error, 5 internal error, 130 interrupted. Run\n"
-      "'leanops COMMAND --help' for a command's options.");
+      "Exit codes: 0 success, 1 a stage, a promotion gate or a validation failed, 2 usage\n"
+      "error, 3 user or data error, 4 I/O, network or lock error, 5 internal error, 130\n"
+      "interrupted. Run 'leanops COMMAND --help' for a command's options.");
   app.set_version_flag("--version", std::string("leanops ") + LEANOPS_VERSION);
   app.require_subcommand(1);
   app.fallthrough();
@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
   leanops::cli::RegisterMetricsCommands(app);
   leanops::cli::RegisterTrackCommands(app);
   leanops::cli::RegisterServerCommand(app);
+  leanops::cli::RegisterValidateCommand(app);
 
   // CLI11 reports an unknown command as a missing one; name it instead.
   for (int i = 1; i < argc; ++i) {
