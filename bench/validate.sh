@@ -32,7 +32,9 @@ done
 for tool in "$LEANOPS" "$CHURN_GEN"; do
     [[ -x $tool ]] || { echo "validate.sh: $tool not built (ninja -C build)" >&2; exit 2; }
 done
-python3 -c 'import pandas' 2>/dev/null || { echo "validate.sh: needs python3-pandas" >&2; exit 2; }
+# Debian's python3 (python3-pandas), not another python3 earlier on PATH.
+PYTHON=${PYTHON:-/usr/bin/python3}
+"$PYTHON" -c 'import pandas' 2>/dev/null || { echo "validate.sh: needs python3-pandas ($PYTHON)" >&2; exit 2; }
 command -v hyperfine >/dev/null || { echo "validate.sh: needs hyperfine" >&2; exit 2; }
 
 work=$BENCH_DIR/validate-work
@@ -91,7 +93,7 @@ echo "== leanops validate benchmark =="
 echo "date:    $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
 echo "host:    nproc=$(nproc), $(awk -F: '/model name/ {print $2; exit}' /proc/cpuinfo | sed 's/^ *//')"
 echo "load:    $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "pandas:  $(python3 -c 'import pandas; print(pandas.__version__)')"
+echo "pandas:  $("$PYTHON" -c 'import pandas; print(pandas.__version__)')"
 echo
 printf '%-10s %10s %12s %12s %10s %10s %14s %12s\n' rows "file MiB" "leanops" "pandas" "x pandas" "wc -l" "x wc -l" "leanops RSS"
 for rows in "${SIZES[@]}"; do
@@ -101,7 +103,7 @@ for rows in "${SIZES[@]}"; do
     hyperfine -N --warmup 1 --runs "$RUNS" -i --export-json "$work/lo.json" \
         "$LEANOPS -q validate $csv --suite $work/suite.json" >/dev/null 2>&1
     hyperfine -N --warmup 0 --runs "$RUNS" --export-json "$work/pd.json" \
-        "python3 $work/pandas_checks.py $csv" >/dev/null 2>&1
+        "$PYTHON $work/pandas_checks.py $csv" >/dev/null 2>&1
     hyperfine -N --warmup 1 --runs "$RUNS" --export-json "$work/wc.json" "wc -l $csv" >/dev/null 2>&1
     lo=$(median_ms "$work/lo.json"); pd=$(median_ms "$work/pd.json"); wc=$(median_ms "$work/wc.json")
     rss=$(peak_mib "$LEANOPS" -q validate "$csv" --suite "$work/suite.json")
