@@ -48,7 +48,7 @@ cat >"$work/suite.json" <<'JSON'
   {"expectation_type": "expect_column_values_to_be_between",
    "kwargs": {"column": "tenure_months", "min_value": 0, "max_value": 120}},
   {"expectation_type": "expect_column_values_to_be_in_set",
-   "kwargs": {"column": "plan", "value_set": ["basic", "standard", "premium"]}},
+   "kwargs": {"column": "plan", "value_set": ["basic", "standard", "premium", "enterprise"]}},
   {"expectation_type": "expect_column_values_to_be_unique", "kwargs": {"column": "customer_id"}},
   {"expectation_type": "expect_column_values_to_match_regex",
    "kwargs": {"column": "customer_id", "regex": "^C[0-9]+$"}},
@@ -86,7 +86,7 @@ median_ms() {  # hyperfine JSON -> median in ms
 }
 peak_mib() {  # CMD... -> peak RSS in MiB
     /usr/bin/time -f '%M' -o "$work/rss" "$@" >/dev/null 2>&1 || true
-    awk '{printf "%.0f", $1 / 1024}' "$work/rss"
+    tail -n 1 "$work/rss" | awk '{printf "%.0f", $1 / 1024}'
 }
 
 echo "== leanops validate benchmark =="
