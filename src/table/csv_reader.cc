@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstring>
 #include <limits>
+#include <span>
 
 #include "core/error.h"
 #include "core/parallel.h"
@@ -52,6 +53,10 @@ struct CsvReader::State {
   uint64_t bom_size = 0;
   std::vector<std::string> names;
   std::vector<std::optional<ColumnType>> declared;  // by column index
+  std::vector<uint8_t> selected;                    // by column index: read it
+  // By column index: a string column stored without a dictionary. Fixed by
+  // the first chunk.
+  std::optional<std::vector<uint8_t>> plain;
   // Fixed by the first chunk (or the constructor, when all are declared).
   std::optional<std::vector<ColumnType>> types;
   size_t inferred_from_rows = 0;
@@ -108,6 +113,14 @@ CsvReader::CsvReader(std::string path, CsvOptions options)
   s.jobs = s.options.jobs > 0 ? s.options.jobs : DefaultJobs();
   s.ReadHeader();
   s.declared.assign(s.names.size(), std::nullopt);
+  s.selected.assign(s.names.size(), s.options.columns.empty() ? 1 : 0);
+  for (const std::string& name : s.options.columns) {
+    auto it = std::find(s.names.begin(), s.names.end(), name);
+    if (it == s.names.end()) {
+      ThrowData("{}: column \"{}\" was asked for, but the file does not have it", s.path, name);
+    }
+    s.selected[static_cast<size_t>(it - s.names.begin())] = 1;
+  }
   for (const auto& [name, type] : s.options.column_types) {
     auto it = std::find(s.names.begin(), s.names.end(), name);
     if (it == s.names.end()) {
@@ -129,7 +142,9 @@ const std::vector<std::string>& CsvReader::column_names() const { return state_-
 std::vector<Field> CsvReader::schema() const {
   std::vector<ColumnType> types = state_->TypesOrDefault();
   std::vector<Field> fields;
-  for (size_t c = 0; c < types.size(); ++c) fields.push_back({state_->names[c], types[c]});
+  for (size_t c = 0; c < types.size(); ++c) {
+    if (state_->selected[c]) fields.push_back({state_->names[c], types[c]});
+  }
   return fields;
 }
 
@@ -140,6 +155,7 @@ struct BlockSummary {
   size_t rows = 0;
   std::optional<SyntaxFailure> failure;
   std::vector<std::optional<ColumnType>> inferred;  // by column; empty when not inferring
+  std::vector<uint8_t> mostly_distinct;             // by column; block 0 of the first chunk
   size_t worker = 0;                                // who converted it (second pass)
 };
 
@@ -160,6 +176,36 @@ void ForEachBlock(size_t blocks, int jobs, size_t workers, Work work) {
   });
 }
 
+// About how many bytes the fields of the `selected` columns of the rows in
+// [begin, end) take as CellSpans, from the row length of its first 64 KiB.
+uint64_t EstimatedFieldBytes(std::string_view text, uint64_t begin, uint64_t end,
+                             const std::vector<uint8_t>& selected) {
+  uint64_t sample_end = std::min<uint64_t>(end, begin + (64 << 10));
+  auto lines =
+      static_cast<uint64_t>(std::count(text.data() + begin, text.data() + sample_end, '\n'));
+  uint64_t rows = (lines + 1) * (end - begin) / std::max<uint64_t>(1, sample_end - begin);
+  auto columns = static_cast<uint64_t>(std::count(selected.begin(), selected.end(), 1));
+  return rows * columns * sizeof(CellSpan);
+}
+
+// Makes `column` plain from the blocks' buffers: block b's rows are
+// [first_rows[b], first_rows[b + 1]), and offsets[row + 1] is where the row
+// ends in its block's buffer.
+void JoinPlainStrings(const std::vector<size_t>& first_rows, std::vector<std::string> block_bytes,
+                      std::vector<uint64_t> offsets, int jobs, Column* column) {
+  std::vector<uint64_t> starts(block_bytes.size() + 1, 0);
+  for (size_t b = 0; b < block_bytes.size(); ++b) {
+    starts[b + 1] = starts[b] + block_bytes[b].size();
+  }
+  std::string bytes(starts.back(), '\0');
+  ParallelFor(block_bytes.size(), jobs, [&](size_t b) {
+    std::memcpy(bytes.data() + starts[b], block_bytes[b].data(), block_bytes[b].size());
+    std::string().swap(block_bytes[b]);
+    for (size_t row = first_rows[b]; row < first_rows[b + 1]; ++row) offsets[row + 1] += starts[b];
+  });
+  column->set_plain_strings(std::move(bytes), std::move(offsets));
+}
+
 }  // namespace
 
 std::optional<Table> CsvReader::Next() {
@@ -171,24 +217,50 @@ std::optional<Table> CsvReader::Next() {
     uint64_t room = s.text.size() - s.pos;
     uint64_t target = s.pos + std::min<uint64_t>(room, s.options.chunk_bytes);
     size_t wanted = static_cast<size_t>((target - s.pos) / kBlockBytes + 1);
+    s.file.Populate(s.pos, target + kBlockBytes);  // the chunk, and the row running past it
     std::vector<uint64_t> bounds = SplitAtRowBoundaries(s.text, s.pos, target, wanted, s.jobs);
     const size_t num_blocks = bounds.size() - 1;
     const size_t workers = std::min<size_t>(num_blocks, static_cast<size_t>(s.jobs));
     const bool infer = !s.types.has_value();
-    std::vector<TokenizedPiece> pieces(workers);
+    const bool choose_plain = !s.plain.has_value();
+    // The first pass keeps each block's fields for the second when they
+    // take less memory than the chunk's text (the columns read are a part
+    // of the fields, or the fields are long); otherwise the second pass
+    // splits each block again and the first records no field it does not
+    // need.
+    const bool keep_fields =
+        EstimatedFieldBytes(s.text, s.pos, bounds.back(), s.selected) <= bounds.back() - s.pos;
+    std::vector<TokenizedPiece> pieces(keep_fields ? num_blocks : workers);
+    auto piece_of = [&](size_t worker, size_t b) -> TokenizedPiece& {
+      return pieces[keep_fields ? b : worker];
+    };
     std::vector<BlockSummary> blocks(num_blocks);
+    const std::vector<uint8_t> nothing(num_columns, 0);
 
     // First pass: split into fields (checking the syntax), count the rows
     // and, for the first chunk, infer the types.
     ForEachBlock(num_blocks, s.jobs, workers, [&](size_t worker, size_t b) {
-      TokenizedPiece& piece = pieces[worker];
-      TokenizeRows(s.text, bounds[b], bounds[b + 1], num_columns, s.options.delimiter, &piece);
+      TokenizedPiece& piece = piece_of(worker, b);
+      // Counting rows and checking the syntax needs no field.
+      bool record = keep_fields || infer || (choose_plain && b == 0);
+      TokenizeRows(s.text, bounds[b], bounds[b + 1], num_columns, s.options.delimiter, &piece,
+                   record ? &s.selected : &nothing);
       blocks[b].rows = piece.rows;
       blocks[b].failure = std::move(piece.failure);
-      if (!infer || blocks[b].failure) return;
+      if (blocks[b].failure) return;
+      if (choose_plain && b == 0 && !s.options.always_dictionary) {
+        blocks[b].mostly_distinct.resize(num_columns);
+        for (size_t c = 0; c < num_columns; ++c) {
+          if (s.selected[c]) {
+            blocks[b].mostly_distinct[c] =
+                LooksMostlyDistinct(s.text.data() + bounds[b], piece.columns[c]);
+          }
+        }
+      }
+      if (!infer) return;
       blocks[b].inferred.resize(num_columns);
       for (size_t c = 0; c < num_columns; ++c) {
-        if (!s.declared[c])
+        if (!s.declared[c] && s.selected[c])
           blocks[b].inferred[c] = InferType(s.text.data() + bounds[b], piece.columns[c]);
       }
     });
@@ -218,6 +290,14 @@ std::optional<Table> CsvReader::Next() {
       s.types = std::move(types);
       s.inferred_from_rows = rows;
     }
+    if (choose_plain) {
+      std::vector<uint8_t> plain(num_columns, 0);
+      for (size_t c = 0; c < num_columns && !blocks[0].mostly_distinct.empty(); ++c) {
+        plain[c] = blocks[0].mostly_distinct[c] && (*s.types)[c] == ColumnType::kString;
+      }
+      s.plain = std::move(plain);
+    }
+    const std::vector<uint8_t>& plain = *s.plain;
     s.pos = bounds.back();
     if (rows == 0) continue;  // only blank lines
 
@@ -226,19 +306,37 @@ std::optional<Table> CsvReader::Next() {
     std::vector<Column> columns;
     for (size_t c = 0; c < num_columns; ++c) {
       columns.emplace_back(s.names[c], (*s.types)[c]);
-      columns.back().Resize(rows);
+      if (s.selected[c]) columns.back().Resize(rows);
     }
     std::vector<std::vector<StringDictionary>> dictionaries(
         workers, std::vector<StringDictionary>(num_columns));
+    // Plain string columns: each block writes its values into a buffer of
+    // its own and where each row ends in it; JoinPlainStrings joins them.
+    std::vector<std::vector<uint64_t>> plain_offsets(num_columns);
+    std::vector<std::vector<std::string>> plain_bytes(num_columns);
+    for (size_t c = 0; c < num_columns; ++c) {
+      if (!s.selected[c] || !plain[c]) continue;
+      plain_offsets[c].assign(rows + 1, 0);
+      plain_bytes[c].resize(num_blocks);
+    }
     std::vector<std::optional<ColumnFailure>> failures(num_blocks);
     ForEachBlock(num_blocks, s.jobs, workers, [&](size_t worker, size_t b) {
-      TokenizedPiece& piece = pieces[worker];
-      TokenizeRows(s.text, bounds[b], bounds[b + 1], num_columns, s.options.delimiter, &piece);
+      TokenizedPiece& piece = piece_of(worker, b);
+      if (!keep_fields) {
+        TokenizeRows(s.text, bounds[b], bounds[b + 1], num_columns, s.options.delimiter, &piece,
+                     &s.selected);
+      }
       blocks[b].worker = worker;
       for (size_t c = 0; c < num_columns; ++c) {
+        if (!s.selected[c]) continue;
         std::optional<ValueFailure> failure =
-            ConvertCells(s.text, piece.begin, piece.columns[c], first_rows[b], &columns[c],
-                         &dictionaries[worker][c]);
+            plain[c] ? ConvertPlainStrings(
+                           s.text, piece.begin, piece.columns[c],
+                           std::span(plain_offsets[c]).subspan(first_rows[b] + 1, blocks[b].rows),
+                           columns[c].mutable_validity().subspan(first_rows[b], blocks[b].rows),
+                           &plain_bytes[c][b])
+                     : ConvertCells(s.text, piece.begin, piece.columns[c], first_rows[b],
+                                    &columns[c], &dictionaries[worker][c]);
         if (failure && (!failures[b] || failure->offset < failures[b]->failure.offset)) {
           failures[b] = ColumnFailure{std::move(*failure), c};
         }
@@ -265,7 +363,13 @@ std::optional<Table> CsvReader::Next() {
     // appearance in the file, whatever the number of workers.
     std::vector<size_t> string_columns;
     for (size_t c = 0; c < num_columns; ++c) {
-      if (columns[c].type() == ColumnType::kString) string_columns.push_back(c);
+      if (!s.selected[c] || columns[c].type() != ColumnType::kString) continue;
+      if (plain[c]) {
+        JoinPlainStrings(first_rows, std::move(plain_bytes[c]), std::move(plain_offsets[c]), s.jobs,
+                         &columns[c]);
+      } else {
+        string_columns.push_back(c);
+      }
     }
     ParallelFor(string_columns.size(), s.jobs, [&](size_t k) {
       size_t c = string_columns[k];
@@ -320,7 +424,9 @@ std::optional<Table> CsvReader::Next() {
 
     s.file.Release(s.pos);
     Table table;
-    for (Column& column : columns) table.AddColumn(std::move(column));
+    for (size_t c = 0; c < num_columns; ++c) {
+      if (s.selected[c]) table.AddColumn(std::move(columns[c]));
+    }
     return table;
   }
   return std::nullopt;

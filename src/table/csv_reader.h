@@ -57,13 +57,22 @@ struct CsvOptions {
   /// Declared types by column name; the other columns are inferred. Naming a
   /// column the file does not have is an error.
   std::map<std::string, ColumnType, std::less<>> column_types;
+  /// When not empty, only these columns are typed and returned, in file
+  /// order; the others are still split into fields (a ragged row is still
+  /// an error) but not read. Naming a column the file does not have is an
+  /// error.
+  std::vector<std::string> columns;
+  /// Dictionary-encode every string column. Otherwise a string column
+  /// whose first values are mostly distinct (an ID, free text) is stored
+  /// plain (see table.h); the choice is made on the first chunk and kept.
+  bool always_dictionary = false;
   /// Threads to parse with; 0 means DefaultJobs(). The result is the same
   /// for any number.
   int jobs = 0;
   /// CsvReader::Next returns the rows starting in the next `chunk_bytes`
   /// bytes of the file (the last of them read to its end; at least one row).
   /// Types are inferred from the first chunk.
-  size_t chunk_bytes = size_t{64} << 20;
+  size_t chunk_bytes = size_t{16} << 20;
 };
 
 class CsvReader {
@@ -75,14 +84,16 @@ class CsvReader {
   CsvReader(CsvReader&&) noexcept;
   CsvReader& operator=(CsvReader&&) noexcept;
 
-  /// Column names in file order.
+  /// The names of all the file's columns in file order (also those left
+  /// out by CsvOptions::columns).
   const std::vector<std::string>& column_names() const;
   /// The next chunk (at least one row), or nullopt after the last. All
   /// chunks have the same schema. Each chunk's string columns have their
   /// own dictionary.
   std::optional<Table> Next();
-  /// The schema of the chunks: known once Next has been called (before, or
-  /// for a file without rows, undeclared columns are string).
+  /// The schema of the chunks (the selected columns): known once Next has
+  /// been called (before, or for a file without rows, undeclared columns
+  /// are string).
   std::vector<Field> schema() const;
 
  private:

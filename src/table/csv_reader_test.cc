@@ -74,8 +74,16 @@ void ExpectSameTable(const Table& a, const Table& b) {
         ASSERT_TRUE(std::ranges::equal(x.bools(), y.bools()));
         break;
       case ColumnType::kString:
-        ASSERT_TRUE(std::ranges::equal(x.codes(), y.codes()));
-        ASSERT_EQ(x.dictionary().values(), y.dictionary().values());
+        if (x.has_dictionary() && y.has_dictionary()) {
+          ASSERT_TRUE(std::ranges::equal(x.codes(), y.codes()));
+          ASSERT_EQ(x.dictionary().values(), y.dictionary().values());
+          break;
+        }
+        for (size_t row = 0; row < x.size(); ++row) {
+          if (x.IsNull(row)) continue;
+          ASSERT_EQ(x.StringAt(row), y.StringAt(row)) << "row " << row;
+          ASSERT_EQ(x.StringHash(row), y.StringHash(row)) << "row " << row;
+        }
         break;
       default:
         ASSERT_TRUE(std::ranges::equal(x.int64s(), y.int64s()));
@@ -260,7 +268,7 @@ TEST_F(CsvReaderTest, DictionaryKeepsFirstAppearanceOrder) {
 // A file of `rows` rows whose fields exercise every syntax feature.
 std::string GeneratedCsv(size_t rows) {
   std::mt19937_64 random(12345);
-  std::string text = "id,amount,flag,day,label,note\n";
+  std::string text = "id,amount,flag,day,label,note,key\n";
   const char* notes[] = {
       "plain", "\"with, comma\"",   "\"two\nlines\"", "\"say \"\"hi\"\"\"", "\"\"",
       "",      "\"crlf\r\ninside\""};
@@ -274,6 +282,17 @@ std::string GeneratedCsv(size_t rows) {
         "2024-0" + std::to_string(random() % 9 + 1) + "-1" + std::to_string(random() % 10) + ',';
     text += "label" + std::to_string(random() % 300) + ',';
     text += notes[random() % 7];
+    // Mostly distinct, so read without a dictionary; some null, some quoted.
+    switch (random() % 8) {
+      case 0:
+        text += ',';
+        break;
+      case 1:
+        text += ",\"k \"\"" + std::to_string(random() % 1000000) + "\"";
+        break;
+      default:
+        text += ",k" + std::to_string(random() % 1000000);
+    }
     text += row % 3 == 0 ? "\r\n" : "\n";
   }
   return text;
@@ -290,8 +309,10 @@ TEST_F(CsvReaderTest, ParallelParseEqualsSerialParse) {
                                                    {"flag", ColumnType::kBool},
                                                    {"day", ColumnType::kDate},
                                                    {"label", ColumnType::kString},
-                                                   {"note", ColumnType::kString}}));
+                                                   {"note", ColumnType::kString},
+                                                   {"key", ColumnType::kString}}));
   EXPECT_EQ(expected.column(5).dictionary().values().size(), 5u);
+  EXPECT_FALSE(expected.column(6).has_dictionary());
   for (int jobs : {2, 3, 8}) {
     SCOPED_TRACE(jobs);
     CsvOptions parallel;
@@ -375,6 +396,51 @@ TEST_F(CsvReaderTest, StreamingKeepsTheFirstChunksTypes) {
   }
   // The whole-file reader sees every row.
   EXPECT_EQ(ReadCsv(path).column(0).type(), ColumnType::kFloat64);
+}
+
+TEST_F(CsvReaderTest, MostlyDistinctStringsArePlainUnlessAskedOtherwise) {
+  std::string text = "id,plan\n";
+  for (int i = 0; i < 3000; ++i) {
+    text += (i == 7 ? std::string() : "C" + std::to_string(i)) + (i % 2 ? ",basic\n" : ",pro\n");
+  }
+  std::string path = Write(text);
+  Table table = ReadCsv(path);
+  const Column& ids = table.column(0);
+  EXPECT_FALSE(ids.has_dictionary());
+  EXPECT_TRUE(table.column(1).has_dictionary());
+  EXPECT_EQ(ids.StringAt(0), "C0");
+  EXPECT_EQ(ids.StringAt(2999), "C2999");
+  EXPECT_TRUE(ids.IsNull(7));
+  EXPECT_EQ(ids.StringHash(5), StringDictionary::Hash("C5"));
+  EXPECT_THROW(ids.codes(), Error);
+  CsvOptions options;
+  options.always_dictionary = true;
+  Table coded = ReadCsv(path, options);
+  EXPECT_TRUE(coded.column(0).has_dictionary());
+  ExpectSameTable(table, coded);
+  // Too few values to judge: a dictionary.
+  EXPECT_TRUE(ReadCsv(Write("id\nA\nB\nC\n", "small.csv")).column(0).has_dictionary());
+}
+
+TEST_F(CsvReaderTest, ReadsOnlyTheColumnsAskedFor) {
+  std::string path = Write("a,b,c,d\n1,x,2.5,oops\n3,y,,4\n");
+  CsvOptions options;
+  options.columns = {"c", "a"};
+  CsvReader reader(path, options);
+  EXPECT_EQ(reader.column_names(), (std::vector<std::string>{"a", "b", "c", "d"}));
+  std::optional<Table> table = reader.Next();
+  ASSERT_TRUE(table);
+  // File order; the unread column d, which mixes types, is not an error.
+  EXPECT_EQ(table->schema(),
+            (std::vector<Field>{{"a", ColumnType::kInt64}, {"c", ColumnType::kFloat64}}));
+  EXPECT_EQ(reader.schema(), table->schema());
+  EXPECT_EQ(table->column(0).int64s()[1], 3);
+  EXPECT_TRUE(table->column(1).IsNull(1));
+  options.columns = {"e"};
+  EXPECT_EQ(ErrorOf("a,b,c,d\n1,x,2.5,oops\n", options),
+            "data.csv: column \"e\" was asked for, but the file does not have it");
+  options.columns = {"a"};
+  EXPECT_EQ(ErrorOf("a,b\n1,2\n3\n", options), "data.csv:3:1: expected 2 fields, got 1");
 }
 
 TEST_F(CsvReaderTest, MissingFileIsAnIOError) {

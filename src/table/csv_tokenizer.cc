@@ -206,7 +206,7 @@ uint64_t MatchMask(const char* data, char c) {
 // the row to the field-by-field scanner, at a quote, a lone CR, a row with
 // the wrong number of fields or the last 64 bytes of the text.
 void SplitPlainRows(std::string_view text, char delimiter, uint64_t begin, uint64_t end,
-                    TokenizedPiece* piece, uint64_t* pos) {
+                    const uint8_t* keep, TokenizedPiece* piece, uint64_t* pos) {
 #ifdef __SSE2__
   const char* data = text.data();
   const uint64_t size = text.size();
@@ -237,7 +237,7 @@ void SplitPlainRows(std::string_view text, char delimiter, uint64_t begin, uint6
         *pos = row_start;
         continue;
       }
-      if (count < num_columns) {
+      if (count < num_columns && keep[count]) {
         columns[count].emplace_back(static_cast<uint32_t>(field_start - begin),
                                     static_cast<uint32_t>(content_end - field_start), false);
       }
@@ -256,9 +256,11 @@ void SplitPlainRows(std::string_view text, char delimiter, uint64_t begin, uint6
     if (stop_here) break;
   }
   // Take back the fields of the unfinished row.
-  for (size_t c = 0; c < std::min(count, num_columns); ++c) columns[c].pop_back();
+  for (size_t c = 0; c < std::min(count, num_columns); ++c) {
+    if (keep[c]) columns[c].pop_back();
+  }
 #else
-  (void)text, (void)delimiter, (void)begin, (void)end, (void)piece, (void)pos;
+  (void)text, (void)delimiter, (void)begin, (void)end, (void)keep, (void)piece, (void)pos;
 #endif
 }
 
@@ -275,27 +277,32 @@ size_t EstimateRows(std::string_view text, uint64_t begin, uint64_t end) {
 }  // namespace
 
 void TokenizeRows(std::string_view text, uint64_t begin, uint64_t end, size_t num_columns,
-                  char delimiter, TokenizedPiece* piece) {
+                  char delimiter, TokenizedPiece* piece, const std::vector<uint8_t>* keep_columns) {
   piece->begin = begin;
   piece->rows = 0;
   piece->failure.reset();
   piece->columns.resize(num_columns);
+  std::vector<uint8_t> all;
+  if (keep_columns == nullptr) all.assign(num_columns, 1);
+  const uint8_t* keep = keep_columns ? keep_columns->data() : all.data();
   size_t expected_rows = EstimateRows(text, begin, end);
-  for (auto& column : piece->columns) {
-    column.clear();
-    column.reserve(expected_rows);
+  for (size_t c = 0; c < num_columns; ++c) {
+    piece->columns[c].clear();
+    if (keep[c]) piece->columns[c].reserve(expected_rows);
   }
 
   FieldScanner scanner(text, delimiter);
   auto fail = [&](SyntaxFailure failure) {
-    for (auto& column : piece->columns) column.resize(piece->rows, CellSpan(0, 0, false));
+    for (size_t c = 0; c < num_columns; ++c) {
+      if (keep[c]) piece->columns[c].resize(piece->rows, CellSpan(0, 0, false));
+    }
     piece->failure = std::move(failure);
   };
   uint64_t pos = begin;
   ScannedField field;
   SyntaxFailure failure;
   while (pos < end) {
-    SplitPlainRows(text, delimiter, begin, end, piece, &pos);
+    SplitPlainRows(text, delimiter, begin, end, keep, piece, &pos);
     if (pos >= end) break;
     if (text[pos] == '\n' || text[pos] == '\r') {
       if (!scanner.SkipBlankLines(&pos)) break;
@@ -306,7 +313,7 @@ void TokenizeRows(std::string_view text, uint64_t begin, uint64_t end, size_t nu
     do {
       if (!scanner.Scan(&pos, &field, &failure)) return fail(std::move(failure));
       if (field.end - begin > kMaxPieceBytes) return fail({row_start, "row longer than 1 GiB"});
-      if (count < num_columns) {
+      if (count < num_columns && keep[count]) {
         piece->columns[count].emplace_back(static_cast<uint32_t>(field.begin - begin),
                                            static_cast<uint32_t>(field.end - field.begin),
                                            field.doubled_quotes);

@@ -57,9 +57,11 @@ struct TokenizedPiece {
 /// `num_columns` fields each, into `piece` (whose buffers are reused: a
 /// parser tokenizing many ranges allocates only for the first); a row with
 /// another count is an error. [begin, end) must start at a row start and be
-/// at most kMaxPieceBytes.
+/// at most kMaxPieceBytes. With `keep_columns` (one flag per column), only
+/// the flagged columns' fields are recorded; the others' lists stay empty.
 void TokenizeRows(std::string_view text, uint64_t begin, uint64_t end, size_t num_columns,
-                  char delimiter, TokenizedPiece* piece);
+                  char delimiter, TokenizedPiece* piece,
+                  const std::vector<uint8_t>* keep_columns = nullptr);
 
 /// Reads the row at `*pos` (skipping blank lines before it) into `fields`,
 /// unescaped, and moves `*pos` past it. Returns the syntax error, if any.

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <unordered_set>
 
 #include "table/value_parsing.h"
 
@@ -83,6 +84,43 @@ std::optional<ValueFailure> ConvertStrings(std::string_view text, uint64_t piece
 }
 
 }  // namespace
+
+std::optional<ValueFailure> ConvertPlainStrings(std::string_view text, uint64_t piece_begin,
+                                                const std::vector<CellSpan>& cells,
+                                                std::span<uint64_t> ends,
+                                                std::span<uint8_t> validity, std::string* bytes) {
+  const char* piece_text = text.data() + piece_begin;
+  std::string scratch;
+  for (size_t i = 0; i < cells.size(); ++i) {
+    CellSpan cell = cells[i];
+    if (cell.length() != 0) {
+      std::string_view raw(piece_text + cell.offset(), cell.length());
+      if (std::optional<size_t> bad = FindInvalidUtf8(raw)) {
+        return ValueFailure{
+            piece_begin + cell.offset() + *bad,
+            fmt::format("invalid UTF-8: byte 0x{:02x}", static_cast<unsigned char>(raw[*bad]))};
+      }
+      bytes->append(CellText(piece_text, cell, &scratch));
+      validity[i] = 1;
+    }
+    ends[i] = bytes->size();
+  }
+  return std::nullopt;
+}
+
+bool LooksMostlyDistinct(const char* piece_text, const std::vector<CellSpan>& cells) {
+  // A sample big enough to tell IDs from categories, small enough to cost
+  // nothing next to reading the column.
+  constexpr size_t kSample = 4096, kMinSample = 1024;
+  std::unordered_set<std::string_view> distinct;
+  size_t sampled = 0;
+  for (size_t i = 0; i < cells.size() && sampled < kSample; ++i) {
+    if (cells[i].length() == 0) continue;
+    ++sampled;
+    distinct.emplace(piece_text + cells[i].offset(), cells[i].length());
+  }
+  return sampled >= kMinSample && distinct.size() * 2 > sampled;
+}
 
 std::optional<ColumnType> InferType(const char* piece_text, const std::vector<CellSpan>& cells) {
   std::optional<ColumnType> type;

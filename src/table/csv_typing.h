@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,6 +34,19 @@ struct ValueFailure {
 std::optional<ValueFailure> ConvertCells(std::string_view text, uint64_t piece_begin,
                                          const std::vector<CellSpan>& cells, size_t first_row,
                                          Column* column, StringDictionary* dictionary);
+
+/// Writes the string `cells` of the piece at file offset `piece_begin` as
+/// plain text (see Column::set_plain_strings): appends each value to
+/// `bytes` and sets ends[i] to where value i ends in `bytes`, and
+/// validity[i] to 1 for a non-empty field. Checks every value is UTF-8.
+std::optional<ValueFailure> ConvertPlainStrings(std::string_view text, uint64_t piece_begin,
+                                                const std::vector<CellSpan>& cells,
+                                                std::span<uint64_t> ends,
+                                                std::span<uint8_t> validity, std::string* bytes);
+
+/// Whether the first fields of `cells` (of the piece at `piece_text`) are
+/// mostly distinct, so that a dictionary would cost more than it saves.
+bool LooksMostlyDistinct(const char* piece_text, const std::vector<CellSpan>& cells);
 
 /// The offset of the first byte of `text` that is not part of a valid UTF-8
 /// sequence (overlong forms and surrogates are invalid), or nullopt.

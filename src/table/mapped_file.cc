@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include "core/error.h"
@@ -42,6 +43,17 @@ MappedFile::MappedFile(const std::string& path) {
 
 MappedFile::~MappedFile() {
   if (data_ != nullptr) ::munmap(const_cast<char*>(data_), size_);
+}
+
+void MappedFile::Populate(uint64_t begin, uint64_t end) {
+#ifndef MADV_POPULATE_READ
+  constexpr int MADV_POPULATE_READ = 22;  // Linux 5.14; older headers lack it
+#endif
+  uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+  begin = begin / page * page;
+  end = std::min<uint64_t>(end, size_);
+  if (data_ == nullptr || end <= begin) return;
+  ::madvise(const_cast<char*>(data_) + begin, end - begin, MADV_POPULATE_READ);
 }
 
 void MappedFile::Release(uint64_t end) {

@@ -63,11 +63,11 @@ std::span<const uint8_t> Column::bools() const {
   return bools_;
 }
 std::span<const uint32_t> Column::codes() const {
-  CheckType(type_ == ColumnType::kString, "codes()");
+  CheckType(has_dictionary(), "codes()");
   return codes_;
 }
 const StringDictionary& Column::dictionary() const {
-  CheckType(type_ == ColumnType::kString, "dictionary()");
+  CheckType(has_dictionary(), "dictionary()");
   return dictionary_;
 }
 
@@ -84,12 +84,24 @@ std::span<uint8_t> Column::mutable_bools() {
   return bools_;
 }
 std::span<uint32_t> Column::mutable_codes() {
-  CheckType(type_ == ColumnType::kString, "codes()");
+  CheckType(has_dictionary(), "codes()");
   return codes_;
 }
 void Column::set_dictionary(StringDictionary dictionary) {
-  CheckType(type_ == ColumnType::kString, "dictionary()");
+  CheckType(has_dictionary(), "dictionary()");
   dictionary_ = std::move(dictionary);
+}
+void Column::set_plain_strings(std::string bytes, std::vector<uint64_t> offsets) {
+  CheckType(type_ == ColumnType::kString, "strings");
+  if (offsets.size() != size() + 1 || offsets.front() != 0 || offsets.back() != bytes.size()) {
+    ThrowInternal("column \"{}\": {} string offsets for {} rows and {} bytes", name_,
+                  offsets.size(), size(), bytes.size());
+  }
+  plain_ = true;
+  codes_ = {};
+  dictionary_ = {};
+  plain_bytes_ = std::move(bytes);
+  plain_offsets_ = std::move(offsets);
 }
 
 void Column::Resize(size_t rows) {
@@ -107,7 +119,12 @@ void Column::Resize(size_t rows) {
       bools_.resize(rows, 0);
       break;
     case ColumnType::kString:
-      codes_.resize(rows, 0);
+      if (plain_) {
+        // New rows are null: empty text at the end.
+        plain_offsets_.resize(rows + 1, plain_bytes_.size());
+      } else {
+        codes_.resize(rows, 0);
+      }
       break;
   }
 }
@@ -130,8 +147,13 @@ void Column::AppendBool(bool value) {
   validity_.push_back(1);
 }
 void Column::AppendString(std::string_view value) {
-  CheckType(type_ == ColumnType::kString, "codes()");
-  codes_.push_back(dictionary_.Intern(value));
+  CheckType(type_ == ColumnType::kString, "strings");
+  if (plain_) {
+    plain_bytes_.append(value);
+    plain_offsets_.push_back(plain_bytes_.size());
+  } else {
+    codes_.push_back(dictionary_.Intern(value));
+  }
   validity_.push_back(1);
 }
 

@@ -11,11 +11,19 @@
 //   kFloat64    float64s()                          the number (NaN and +-inf allowed)
 //   kBool       bools()                             0 or 1
 //   kString     codes() + dictionary().values()     index of the distinct value
+//               or, without a dictionary,           the row's own text
+//               StringAt(row)
 //   kDate       int64s()                            days since 1970-01-01
 //   kTimestamp  int64s()                            microseconds since 1970-01-01T00:00:00Z
 //
 // A null cell holds 0 in its value array (code 0 for strings, which may not
 // exist in an empty dictionary): check IsNull (or validity()) first.
+//
+// String columns are dictionary-encoded unless made plain: a column of
+// mostly distinct values (IDs, free text) gains nothing from a dictionary and
+// would pay a hash lookup per row to build it, so readers may store each
+// row's text in order instead. StringAt and StringHash work on both forms;
+// codes() and dictionary() only when has_dictionary().
 #pragma once
 
 #include <cstdint>
@@ -54,11 +62,23 @@ class Column {
   std::span<const int64_t> int64s() const;
   std::span<const double> float64s() const;
   std::span<const uint8_t> bools() const;
-  /// kString: one code per row into dictionary().values().
+  /// kString: whether values are coded by a dictionary (see above).
+  bool has_dictionary() const { return type_ == ColumnType::kString && !plain_; }
+  /// kString with a dictionary: one code per row into dictionary().values().
   std::span<const uint32_t> codes() const;
   const StringDictionary& dictionary() const;
   /// kString: the value of a non-null row.
-  std::string_view StringAt(size_t row) const { return dictionary_.values()[codes_[row]]; }
+  std::string_view StringAt(size_t row) const {
+    if (!plain_) return dictionary_.values()[codes_[row]];
+    return {plain_bytes_.data() + plain_offsets_[row],
+            plain_offsets_[row + 1] - plain_offsets_[row]};
+  }
+  /// kString: StringDictionary::Hash(StringAt(row)) for a non-null row (kept
+  /// by the dictionary, computed for a plain column).
+  uint64_t StringHash(size_t row) const {
+    if (!plain_) return dictionary_.HashOf(codes_[row]);
+    return StringDictionary::Hash(StringAt(row));
+  }
 
   // Building, one row at a time.
   void AppendNull();
@@ -78,6 +98,10 @@ class Column {
   std::span<uint32_t> mutable_codes();
   /// Replaces the dictionary; codes must already index into it.
   void set_dictionary(StringDictionary dictionary);
+  /// Makes a kString column plain: row r's text is bytes[offsets[r],
+  /// offsets[r + 1]), so `offsets` has size() + 1 entries, ascending from 0
+  /// (null rows: empty). Validity must already be set.
+  void set_plain_strings(std::string bytes, std::vector<uint64_t> offsets);
 
  private:
   void CheckType(bool ok, const char* accessor) const;
@@ -91,6 +115,9 @@ class Column {
   std::vector<uint8_t> bools_;
   std::vector<uint32_t> codes_;
   StringDictionary dictionary_;
+  bool plain_ = false;  // kString without a dictionary
+  std::string plain_bytes_;
+  std::vector<uint64_t> plain_offsets_;
 };
 
 /// A column's name and type: what two chunks of one file have in common.

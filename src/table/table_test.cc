@@ -71,5 +71,28 @@ TEST(TableTest, TypeNamesRoundTrip) {
   EXPECT_EQ(ColumnTypeFromName("int"), std::nullopt);
 }
 
+TEST(ColumnTest, PlainStringsHaveNoDictionary) {
+  Column ids("id", ColumnType::kString);
+  ids.Resize(3);
+  std::vector<uint8_t> valid = {1, 0, 1};
+  std::copy(valid.begin(), valid.end(), ids.mutable_validity().begin());
+  ids.set_plain_strings("C1C22", {0, 2, 2, 5});
+  EXPECT_FALSE(ids.has_dictionary());
+  EXPECT_EQ(ids.StringAt(0), "C1");
+  EXPECT_TRUE(ids.IsNull(1));
+  EXPECT_EQ(ids.StringAt(2), "C22");
+  EXPECT_EQ(ids.StringHash(2), StringDictionary::Hash("C22"));
+  ids.AppendString("C333");
+  ids.AppendNull();
+  ASSERT_EQ(ids.size(), 5u);
+  EXPECT_EQ(ids.StringAt(3), "C333");
+  EXPECT_TRUE(ids.IsNull(4));
+  EXPECT_THROW(ids.dictionary(), Error);
+  // Offsets that do not cover the rows and bytes are a bug.
+  Column bad("x", ColumnType::kString);
+  bad.Resize(2);
+  EXPECT_THROW(bad.set_plain_strings("ab", {0, 2}), Error);
+}
+
 }  // namespace
 }  // namespace leanops::table

@@ -82,7 +82,37 @@ bool ParseInt64(std::string_view text, int64_t* value) {
   return error == std::errc() && ptr == end;
 }
 
+// Clinger's fast path for the plain decimals most data holds ("-12.375"):
+// with at most 15 significant digits the digits are an exact double, and so
+// is the power of ten, so one division rounds correctly, giving exactly what
+// from_chars gives, several times faster. False for any other form.
+bool ParseSimpleDecimal(std::string_view text, double* value) {
+  static constexpr double kPowersOfTen[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                            1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+  size_t at = text.empty() || (text[0] != '-' && text[0] != '+') ? 0 : 1;
+  uint64_t digits = 0;
+  size_t count = 0, fraction_digits = 0;
+  bool point = false;
+  for (; at < text.size(); ++at) {
+    unsigned digit = static_cast<unsigned char>(text[at]) - unsigned{'0'};
+    if (digit <= 9) {
+      digits = digits * 10 + digit;
+      ++count;
+      fraction_digits += point;
+    } else if (text[at] == '.' && !point) {
+      point = true;
+    } else {
+      return false;
+    }
+  }
+  if (count == 0 || count > 15) return false;
+  double result = static_cast<double>(digits) / kPowersOfTen[fraction_digits];
+  *value = text[0] == '-' ? -result : result;
+  return true;
+}
+
 bool ParseFloat64(std::string_view text, double* value) {
+  if (ParseSimpleDecimal(text, value)) return true;
   text = WithoutPlus(text);
   const char* end = text.data() + text.size();
   auto [ptr, error] = std::from_chars(text.data(), end, *value);

@@ -3,7 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <bit>
+#include <charconv>
 #include <cmath>
+#include <random>
+#include <string>
 
 #include "table/csv_typing.h"
 
@@ -53,6 +57,33 @@ TEST(ValueParsingTest, Float64AcceptsWhatPandasDoes) {
   EXPECT_TRUE(ParseFloat64("1e999", &v));
   EXPECT_TRUE(std::isinf(v));
   for (const char* bad : {"", "abc", "1.5x", "1,5", "--1", "e5", " 1.5"}) {
+    EXPECT_FALSE(ParseFloat64(bad, &v)) << bad;
+  }
+}
+
+// Plain decimals take a fast path; it must give what from_chars gives, to
+// the bit, on every length of digits around its 15-digit limit.
+TEST(ValueParsingTest, Float64FastPathEqualsFromChars) {
+  std::mt19937_64 random(7);
+  for (int i = 0; i < 200000; ++i) {
+    size_t digits = 1 + random() % 18;
+    std::string text = random() % 2 ? "-" : "";
+    size_t point = random() % (digits + 1);
+    for (size_t d = 0; d < digits; ++d) {
+      if (d == point) text += '.';
+      text += static_cast<char>('0' + random() % 10);
+    }
+    double fast = 0, exact = 0;
+    ASSERT_TRUE(ParseFloat64(text, &fast)) << text;
+    std::from_chars(text.data(), text.data() + text.size(), exact);
+    ASSERT_EQ(std::bit_cast<uint64_t>(fast), std::bit_cast<uint64_t>(exact)) << text;
+  }
+  double v = 0;
+  EXPECT_TRUE(ParseFloat64("5.", &v));
+  EXPECT_EQ(v, 5.0);
+  EXPECT_TRUE(ParseFloat64("-0.0", &v));
+  EXPECT_TRUE(std::signbit(v));
+  for (const char* bad : {".", "-", "+", "1.2.3", "-.", "1-2"}) {
     EXPECT_FALSE(ParseFloat64(bad, &v)) << bad;
   }
 }
