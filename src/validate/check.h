@@ -9,6 +9,8 @@
 #pragma once
 
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "pipeline/params_file.h"
 #include "table/table.h"
@@ -19,6 +21,9 @@ namespace leanops::validate {
 class Check {
  public:
   virtual ~Check() = default;
+  /// Called once before the first chunk with the names of all the file's
+  /// columns (chunks hold only the columns some expectation reads).
+  virtual void Begin(const std::vector<std::string>& /*file_columns*/) {}
   /// `first_row`: the index (from 0, data rows only) of the chunk's first row in the file.
   virtual void Add(const table::Table& chunk, size_t first_row) = 0;
   /// Fills `result` and returns whether the expectation held.
@@ -35,6 +40,7 @@ std::unique_ptr<Check> MakeCheck(const Expectation& expectation);
 std::unique_ptr<Check> MakeColumnMapCheck(const Expectation& expectation);
 std::unique_ptr<Check> MakeAggregateCheck(const Expectation& expectation);
 std::unique_ptr<Check> MakeTableCheck(const Expectation& expectation);
+std::unique_ptr<Check> MakeUniqueCheck(const Expectation& expectation);
 
 /// What a map expectation counted.
 struct MapCounts {
@@ -48,6 +54,10 @@ struct MapCounts {
 /// and the missing fields are left out; otherwise missing rows are not
 /// considered. Nothing considered passes, as in GX.
 bool FinishMapCounts(const MapCounts& counts, double mostly, bool all_rows, Json& result);
+
+/// The columns an expectation reads (column, column_A, column_B, column_list
+/// kwargs); none for the table kinds, which see the file's column names.
+std::vector<std::string> ColumnsRead(const Expectation& expectation);
 
 /// The column `name` of `chunk`; throws kData naming the columns it has.
 const table::Column& RequireColumn(const table::Table& chunk, const std::string& name);

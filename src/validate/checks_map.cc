@@ -1,19 +1,19 @@
 // Column map expectations: each value of a column is expected or not;
 // `mostly` is the share of values that must be expected. Nulls are left out
 // of the count, except by the null checks, whose denominator is every row.
-// String columns are judged once per distinct value (their dictionary), so
-// a regex runs once per category, not once per row.
+// String columns with a dictionary are judged once per distinct value, so a
+// regex runs once per category, not once per row.
 #include <fmt/format.h>
 
 #include <cmath>
 #include <ctime>
-#include <regex>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "core/error.h"
 #include "validate/cells.h"
 #include "validate/check.h"
+#include "validate/regex.h"
 
 namespace leanops::validate {
 namespace {
@@ -87,6 +87,15 @@ class ValueCheck : public Check {
     const Column& column = RequireColumn(chunk, column_);
     tally_.Count(column.size(), column.null_count());
     const size_t rows = column.size();
+    Prepare(column);
+    if (column.type() == ColumnType::kString && !column.has_dictionary()) {
+      for (size_t row = 0; row < rows; ++row) {
+        if (!column.IsNull(row) && !ExpectedString(column.StringAt(row))) {
+          tally_.Unexpected(column, row, first_row + row);
+        }
+      }
+      return;
+    }
     if (column.type() == ColumnType::kString) {
       // One verdict per distinct value of this chunk's dictionary.
       const auto& values = column.dictionary().values();
@@ -108,13 +117,11 @@ class ValueCheck : public Check {
   bool Finish(Json& result) override { return tally_.Finish(result, mostly_, false); }
 
  protected:
+  /// Called with each chunk's column before its values are judged: reads
+  /// the suite's bounds in the column's unit, or rejects the column's type.
+  virtual void Prepare(const Column& /*column*/) {}
   virtual bool ExpectedString(std::string_view value) = 0;
   virtual bool ExpectedCell(const Column& column, size_t row) = 0;
-
-  [[noreturn]] void ThrowWrongType(const Column& column, const char* needs) const {
-    ThrowData("{}: column '{}' is {}; this expectation needs {}", type_, column_,
-              table::ColumnTypeName(column.type()), needs);
-  }
 
   std::string type_;
   std::string column_;
@@ -149,24 +156,18 @@ class BetweenCheck : public ValueCheck {
     }
     return value;
   }
-  bool ExpectedString(std::string_view value) override {
-    if (!lengths_)
+  void Prepare(const Column& column) override {
+    if (!lengths_ && column.type() == ColumnType::kString)
       ThrowData("{}: column '{}' is string; this expectation needs numbers, dates or timestamps",
                 type_, column_);
-    if (!bounds_read_) {
-      lo_ = min_.is_null() ? std::nullopt : std::optional<double>(min_.get<double>());
-      hi_ = max_.is_null() ? std::nullopt : std::optional<double>(max_.get<double>());
-      bounds_read_ = true;
-    }
+    lo_ = Bound(min_, column.type(), column);
+    hi_ = Bound(max_, column.type(), column);
+  }
+  bool ExpectedString(std::string_view value) override {
     return InRange(static_cast<double>(Utf8Length(value)), lo_, hi_);
   }
   bool ExpectedCell(const Column& column, size_t row) override {
     if (lengths_) return ExpectedString(CellText(column, row));
-    if (!bounds_read_) {
-      lo_ = Bound(min_, column.type(), column);
-      hi_ = Bound(max_, column.type(), column);
-      bounds_read_ = true;
-    }
     return InRange(CellNumber(column, row), lo_, hi_);
   }
 
@@ -180,7 +181,6 @@ class BetweenCheck : public ValueCheck {
   bool lengths_;
   Json min_, max_;
   bool strict_min_, strict_max_;
-  bool bounds_read_ = false;
   std::optional<double> lo_, hi_;
 };
 
@@ -195,51 +195,49 @@ class SetCheck : public ValueCheck {
   }
 
  protected:
-  bool ExpectedString(std::string_view value) override {
-    return strings_.count(std::string(value)) == static_cast<size_t>(in_);
-  }
-  bool ExpectedCell(const Column& column, size_t row) override {
-    if (!numbers_read_) {
-      for (const Json& member : members_) {
-        if (auto number = NumberFor(column.type(), member)) numbers_.insert(*number);
-      }
-      numbers_read_ = true;
+  void Prepare(const Column& column) override {
+    numbers_.clear();
+    if (column.type() == ColumnType::kString) return;
+    for (const Json& member : members_) {
+      if (auto number = NumberFor(column.type(), member)) numbers_.insert(*number);
     }
-    return numbers_.count(CellNumber(column, row)) == static_cast<size_t>(in_);
+  }
+  bool ExpectedString(std::string_view value) override { return strings_.contains(value) == in_; }
+  bool ExpectedCell(const Column& column, size_t row) override {
+    return numbers_.contains(CellNumber(column, row)) == in_;
   }
 
  private:
+  // Looks strings up by string_view, without a copy per value.
+  struct TextHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+  };
+
   bool in_;
   std::vector<Json> members_;
-  std::unordered_set<std::string> strings_;
-  bool numbers_read_ = false;
+  std::unordered_set<std::string, TextHash, std::equal_to<>> strings_;
   std::unordered_set<double> numbers_;
 };
 
 // expect_column_values_to_match_regex / _not_match_regex: a search anywhere
-// in the value, as GX's pandas backend (str.contains) does.
+// in the value, as GX's pandas backend (str.contains) does, with PCRE2,
+// whose syntax is Python's re for what suites use (classes, groups,
+// lookarounds, \d \w \s, non-greedy and possessive forms).
 class RegexCheck : public ValueCheck {
  public:
-  RegexCheck(const Expectation& e, bool match) : ValueCheck(e), match_(match) {
-    const std::string pattern = e.kwargs.at("regex").get<std::string>();
-    try {
-      regex_ = std::regex(pattern, std::regex::ECMAScript | std::regex::optimize);
-    } catch (const std::regex_error& error) {
-      ThrowData("{}: invalid regex '{}': {}", type_, pattern, error.what());
-    }
-  }
+  RegexCheck(const Expectation& e, bool match)
+      : ValueCheck(e), match_(match), regex_(e.kwargs.at("regex").get<std::string>(), type_) {}
 
  protected:
-  bool ExpectedString(std::string_view value) override {
-    return std::regex_search(value.begin(), value.end(), regex_) == match_;
-  }
+  bool ExpectedString(std::string_view value) override { return regex_.Search(value) == match_; }
   bool ExpectedCell(const Column& column, size_t row) override {
     return ExpectedString(CellText(column, row));
   }
 
  private:
   bool match_;
-  std::regex regex_;
+  Regex regex_;
 };
 
 // expect_column_values_to_match_strftime_format: the whole value parses.
@@ -270,10 +268,12 @@ class MonotonicCheck : public ValueCheck {
       : ValueCheck(e), increasing_(increasing), strictly_(e.kwargs.value("strictly", false)) {}
 
  protected:
-  bool ExpectedString(std::string_view) override {
-    ThrowData("{}: column '{}' is string; this expectation needs numbers, dates or timestamps",
-              type_, column_);
+  void Prepare(const Column& column) override {
+    if (column.type() == ColumnType::kString)
+      ThrowData("{}: column '{}' is string; this expectation needs numbers, dates or timestamps",
+                type_, column_);
   }
+  bool ExpectedString(std::string_view) override { return false; }  // Prepare refused strings
   bool ExpectedCell(const Column& column, size_t row) override {
     double value = CellNumber(column, row);
     bool ok = true;
@@ -313,79 +313,6 @@ class NullCheck : public Check {
   double mostly_;
   bool expect_null_;
   Tally tally_;
-};
-
-// expect_column_values_to_be_unique: every occurrence of a repeated value is
-// unexpected. Values are kept as 64-bit hashes with their rows until Finish.
-class UniqueCheck : public Check {
- public:
-  explicit UniqueCheck(const Expectation& e)
-      : column_(e.kwargs.at("column").get<std::string>()), mostly_(e.kwargs.value("mostly", 1.0)) {}
-
-  void Add(const table::Table& chunk, size_t first_row) override {
-    const Column& column = RequireColumn(chunk, column_);
-    element_count_ += column.size();
-    missing_count_ += column.null_count();
-    std::hash<std::string_view> hash;
-    for (size_t row = 0; row < column.size(); ++row) {
-      if (column.IsNull(row)) continue;
-      uint64_t key = column.type() == ColumnType::kString
-                         ? hash(column.StringAt(row))
-                         : std::hash<double>()(CellNumber(column, row)) ^ 0x9e3779b97f4a7c15ULL;
-      auto [it, fresh] = seen_.emplace(key, Seen{first_row + row, 1, Json()});
-      if (!fresh) {
-        if (it->second.count++ == 1) it->second.value = CellJson(column, row);
-        repeats_.push_back({key, first_row + row});
-      }
-    }
-  }
-
-  bool Finish(Json& result) override {
-    // Rows of repeated values: the first occurrences and every repeat.
-    std::vector<std::pair<size_t, uint64_t>> rows;
-    for (const auto& [key, seen] : seen_) {
-      if (seen.count > 1) rows.emplace_back(seen.first_row, key);
-    }
-    for (const auto& [key, row] : repeats_) rows.emplace_back(row, key);
-    std::sort(rows.begin(), rows.end());
-    Json partial = Json::array(), partial_index = Json::array();
-    std::unordered_map<uint64_t, size_t> counts;
-    for (const auto& [row, key] : rows) {
-      if (partial.size() < kPartialUnexpectedCount) {
-        partial.push_back(seen_.at(key).value);
-        partial_index.push_back(row);
-      }
-      ++counts[key];
-    }
-    const bool holds =
-        FinishMapCounts({element_count_, missing_count_, rows.size()}, mostly_, false, result);
-    result["partial_unexpected_list"] = partial;
-    result["partial_unexpected_index_list"] = partial_index;
-    std::vector<std::pair<size_t, uint64_t>> by_count;
-    for (const auto& [key, count] : counts) by_count.emplace_back(count, key);
-    std::sort(by_count.begin(), by_count.end(), [&](const auto& a, const auto& b) {
-      return a.first != b.first ? a.first > b.first
-                                : seen_.at(a.second).first_row < seen_.at(b.second).first_row;
-    });
-    Json list = Json::array();
-    for (size_t i = 0; i < by_count.size() && i < kPartialUnexpectedCount; ++i) {
-      list.push_back({{"value", seen_.at(by_count[i].second).value}, {"count", by_count[i].first}});
-    }
-    result["partial_unexpected_counts"] = std::move(list);
-    return holds;
-  }
-
- private:
-  struct Seen {
-    size_t first_row;
-    size_t count;
-    Json value;  // kept once the value repeats
-  };
-  std::string column_;
-  double mostly_;
-  size_t element_count_ = 0, missing_count_ = 0;
-  std::unordered_map<uint64_t, Seen> seen_;
-  std::vector<std::pair<uint64_t, size_t>> repeats_;
 };
 
 }  // namespace
@@ -447,7 +374,7 @@ std::unique_ptr<Check> MakeColumnMapCheck(const Expectation& e) {
   if (t == "expect_column_values_to_be_decreasing") {
     return std::make_unique<MonotonicCheck>(e, false);
   }
-  if (t == "expect_column_values_to_be_unique") return std::make_unique<UniqueCheck>(e);
+  if (t == "expect_column_values_to_be_unique") return MakeUniqueCheck(e);
   return nullptr;
 }
 

@@ -27,12 +27,10 @@ class ShapeCheck : public Check {
  public:
   explicit ShapeCheck(const Expectation& e) : type_(e.type), kwargs_(e.kwargs) {}
 
+  void Begin(const std::vector<std::string>& file_columns) override { columns_ = file_columns; }
   void Add(const table::Table& chunk, size_t) override {
-    if (columns_.empty()) {
-      for (const Column& column : chunk.columns()) {
-        columns_.push_back(column.name());
-        types_.push_back(column.type());
-      }
+    if (types_.empty()) {
+      for (const Column& column : chunk.columns()) types_[column.name()] = column.type();
     }
     rows_ += chunk.num_rows();
   }
@@ -56,9 +54,9 @@ class ShapeCheck : public Check {
         type_ == "expect_column_values_to_be_in_type_list") {
       // Judged on the column's type, as GX's pandas backend judges the dtype.
       const std::string name = kwargs_.at("column").get<std::string>();
-      auto it = std::find(columns_.begin(), columns_.end(), name);
-      if (it == columns_.end()) ThrowData("column '{}' does not exist", name);
-      table::ColumnType type = types_[static_cast<size_t>(it - columns_.begin())];
+      auto it = types_.find(name);
+      if (it == types_.end()) ThrowData("column '{}' does not exist", name);
+      table::ColumnType type = it->second;
       result["observed_value"] = std::string(table::ColumnTypeName(type));
       const Json wanted = type_ == "expect_column_values_to_be_of_type"
                               ? Json::array({kwargs_.at("type_")})
@@ -136,7 +134,7 @@ class ShapeCheck : public Check {
   std::string type_;
   Json kwargs_;
   std::vector<std::string> columns_;
-  std::vector<table::ColumnType> types_;
+  std::map<std::string, table::ColumnType> types_;  // of the columns read
   size_t rows_ = 0;
 };
 
@@ -275,6 +273,22 @@ std::unique_ptr<Check> MakeCheck(const Expectation& e) {
     return MakeTableCheck(e);
   }
   ThrowInternal("no check evaluates '{}'", e.type);
+}
+
+std::vector<std::string> ColumnsRead(const Expectation& e) {
+  std::vector<std::string> names;
+  if (e.type.rfind("expect_table_", 0) == 0 || e.type == "expect_column_to_exist") return names;
+  for (const char* key : {"column", "column_A", "column_B"}) {
+    auto it = e.kwargs.find(key);
+    if (it != e.kwargs.end() && it->is_string()) names.push_back(it->get<std::string>());
+  }
+  auto list = e.kwargs.find("column_list");
+  if (list != e.kwargs.end() && list->is_array()) {
+    for (const Json& name : *list) {
+      if (name.is_string()) names.push_back(name.get<std::string>());
+    }
+  }
+  return names;
 }
 
 }  // namespace leanops::validate
