@@ -2,20 +2,26 @@
 # End-to-end demo, in two parts:
 #   1. data versioning: version the churn data with leanops, push it to a local remote, lose
 #      the cache and the data, pull it back and check every byte;
-#   2. the churn model as a DVC pipeline (dvc.yaml, params.yaml, pipeline/*.py): reproduce it,
-#      see that nothing re-runs when nothing changed, change one training parameter and see
-#      exactly the stages that depend on it re-run, then compare params and metrics with git.
+#   2. the churn model as a DVC pipeline (dvc.yaml, params.yaml, pipeline/*.py, and the
+#      expectation suite expectations/churn_raw.json that its first stage, validate, checks the
+#      raw data against): reproduce it, see that nothing re-runs when nothing changed, change one
+#      training parameter and see exactly the stages that depend on it re-run, compare params and
+#      metrics with git; then see a drifted production batch fail the suite and a corrupted
+#      data/churn.csv stop `leanops repro` at the validate stage.
 #
 #   bash examples/churn/demo.sh [ROWS]        (default 200000 rows)
 #
 # Uses build/leanops and build/churn-gen (or $LEANOPS_BIN, $CHURN_GEN) and python3; works in a
 # fresh temp directory, removed at the end unless LEANOPS_DEMO_KEEP=1. Every check that fails
-# stops the demo with "demo: FAILED: ..." and exit code 1.
+# stops the demo with "demo: FAILED: ..." and exit code 1. The validate stage runs `leanops`
+# from PATH, so the directory of the leanops used here is put first on PATH.
 set -euo pipefail
 repo_root=$(cd "$(dirname "$0")/../.." && pwd)
 example_dir=$repo_root/examples/churn
 LEANOPS=$(realpath "${LEANOPS_BIN:-$repo_root/build/leanops}")
 CHURN_GEN=$(realpath "${CHURN_GEN:-$repo_root/build/churn-gen}")
+PATH="$(dirname "$LEANOPS"):$PATH"
+export PATH
 rows=${1:-200000}
 work=$(mktemp -d "${TMPDIR:-/tmp}/leanops-churn-demo.XXXXXX")
 if [ "${LEANOPS_DEMO_KEEP:-0}" = 1 ]; then
@@ -126,24 +132,29 @@ changed_lock_entries() {
     sed -n 's/^> \([^ ]*\) .*/\1/p' | paste -sd' ' -
 }
 
-step "Pipeline: prepare -> featurize -> train -> evaluate (dvc.yaml, params.yaml, pipeline/*.py)"
-cp -r "$example_dir/dvc.yaml" "$example_dir/params.yaml" "$example_dir/pipeline" .
+step "Pipeline: validate -> prepare -> featurize -> train -> evaluate (dvc.yaml, params.yaml, pipeline/*.py, expectations/)"
+cp -r "$example_dir/dvc.yaml" "$example_dir/params.yaml" "$example_dir/pipeline" \
+  "$example_dir/expectations" .
 cat dvc.yaml
 run "$LEANOPS" stage list
 run "$LEANOPS" dag
 
-step "Reproduce: every stage runs (prepare samples 20,000 of the clean rows)"
+step "Reproduce: every stage runs (validate checks the raw data, prepare samples 20,000 of the clean rows)"
 start=${EPOCHREALTIME/./}
 repro
-expect_ran "prepare featurize train evaluate"
+expect_ran "validate prepare featurize train evaluate"
 elapsed_ms=$(((${EPOCHREALTIME/./} - start) / 1000))
 printf 'demo: first repro took %d.%d s\n' $((elapsed_ms / 1000)) $((elapsed_ms % 1000 / 100))
 [ -f dvc.lock ] || fail "repro wrote no dvc.lock"
-[ "$(lock_digest | wc -l)" = 4 ] || fail "dvc.lock does not hold the 4 stages"
+[ "$(lock_digest | wc -l)" = 5 ] || fail "dvc.lock does not hold the 5 stages"
+run cat reports/validation.txt
+tail -n1 reports/validation.txt | grep -qE '^([0-9]+) of \1 expectations met' ||
+  fail "the validate stage did not report every expectation met"
 cat metrics.json
-# Outputs kept in the cache are git-ignored; metrics.json and plots/roc.csv (cache: false) are not.
-run git add dvc.yaml dvc.lock params.yaml pipeline metrics.json plots/roc.csv \
-  data/.gitignore models/.gitignore
+# Outputs kept in the cache are git-ignored; metrics.json, plots/roc.csv and the validation
+# reports (cache: false) are not.
+run git add dvc.yaml dvc.lock params.yaml pipeline expectations metrics.json plots/roc.csv \
+  reports/validation.txt reports/validation.html data/.gitignore models/.gitignore
 run git commit -qm "Churn pipeline: first model"
 untracked=$(git status --porcelain --untracked-files=all | sed -n 's/^?? //p')
 [ -z "$untracked" ] || fail "outputs neither committed nor git-ignored: $untracked"
@@ -164,7 +175,8 @@ run git diff -- params.yaml
 run "$LEANOPS" status | tee "$work/status.log"
 grep -qx 'train:' "$work/status.log" || fail "status does not show the train stage as changed"
 grep -q 'train.epochs' "$work/status.log" || fail "status does not name the changed param train.epochs"
-! grep -qE '^(prepare|featurize):' "$work/status.log" || fail "status shows prepare or featurize as changed"
+! grep -qE '^(validate|prepare|featurize):' "$work/status.log" ||
+  fail "status shows validate, prepare or featurize as changed"
 
 step "Reproduce: only train and the stage downstream of it (evaluate) run"
 lock_before=$(lock_digest)
@@ -184,6 +196,53 @@ run "$LEANOPS" plots show
 [ -s dvc_plots/index.html ] || fail "plots show wrote no dvc_plots/index.html"
 [ "${LEANOPS_DEMO_KEEP:-0}" = 1 ] || echo "(LEANOPS_DEMO_KEEP=1 keeps the project, and this page, after the demo)"
 run git commit -qm "Churn pipeline: train for 20 epochs" dvc.lock params.yaml metrics.json plots/roc.csv
+run "$LEANOPS" status
+
+step "A drifted production batch fails the gate"
+# The suite the validate stage applies to data/churn.csv, on a production batch (churn-gen --drift):
+# more support calls, higher prices, more missing charges. It exits 1 and writes the report.
+echo "\$ leanops validate data/production/batch-001.csv --suite expectations/churn_raw.json --report reports/batch-001.html"
+rc=0
+"$LEANOPS" validate data/production/batch-001.csv --suite expectations/churn_raw.json \
+  --report reports/batch-001.html >"$work/validate.log" 2>&1 || rc=$?
+cat "$work/validate.log"
+[ "$rc" = 1 ] || fail "validating the drifted batch exited $rc, expected 1"
+grep -q 'FAIL expect_column_mean_to_be_between(support_calls)' "$work/validate.log" ||
+  fail "the drifted batch's mean support_calls was not flagged"
+[ -s reports/batch-001.html ] || fail "no HTML report reports/batch-001.html"
+echo "demo: ok: the drifted batch fails the suite (exit 1), report in reports/batch-001.html"
+
+# A corrupted training snapshot: customer C0000010 gets an unknown plan, C0000020 a negative
+# tenure. `leanops repro` runs validate, which fails, and stops before prepare.
+corrupt=(-e 's/^\(C0000010,[^,]*,[^,]*,\)[a-z]*,/\1platinum,/'
+  -e 's/^\(C0000020\(,[^,]*\)\{4\}\),[0-9]*,/\1,-3,/')
+printf '$ sed -i %s %s %s %s data/churn.csv\n' "${corrupt[0]}" "'${corrupt[1]}'" "${corrupt[2]}" "'${corrupt[3]}'"
+sed -i "${corrupt[@]}" data/churn.csv
+grep -q '^C0000010,[^,]*,[^,]*,platinum,' data/churn.csv || fail "could not corrupt data/churn.csv"
+cp dvc.lock "$work/dvc.lock.before"
+echo '$ leanops repro'
+rc=0
+"$LEANOPS" repro >"$work/repro.log" 2>&1 || rc=$?
+cat "$work/repro.log"
+[ "$rc" = 1 ] || fail "repro on a corrupted data/churn.csv exited $rc, expected 1"
+expect_ran "validate"
+grep -q "Stage 'prepare' was not run" "$work/repro.log" || fail "repro did not say that prepare was not run"
+cmp -s dvc.lock "$work/dvc.lock.before" || fail "a failed validation changed dvc.lock"
+echo "demo: ok: repro exited 1 at validate, prepare not run, dvc.lock unchanged"
+run grep FAIL reports/validation.txt
+for failed in 'expect_column_values_to_be_in_set(plan)' 'expect_column_values_to_be_between(tenure_months)'; do
+  grep -qF "FAIL $failed" reports/validation.txt || fail "reports/validation.txt does not name $failed"
+done
+
+step "Restore the data from the cache: the gate opens again, nothing downstream re-runs"
+run "$LEANOPS" checkout --force data/churn.csv
+lock_before=$(lock_digest)
+repro
+ran=$(sed -n "s/^Running stage '\([^']*\)':.*/\1/p" "$work/repro.log" | paste -sd' ' -)
+case $ran in "" | validate) ;; *) fail "after restoring the data the stages '$ran' ran" ;; esac
+changed=$(changed_lock_entries "$lock_before" "$(lock_digest)")
+case $changed in "" | validate) ;; *) fail "dvc.lock entries changed: '$changed'" ;; esac
+echo "demo: ok: validation passes again, prepare and what follows did not re-run"
 run "$LEANOPS" status
 
 step "Push the pipeline's cached outputs (recorded in dvc.lock) to the remote"
