@@ -2,6 +2,8 @@
 // a pipeline stage or a CI gate: exit 1 when an expectation is not met.
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 
 #include "cli/cli_common.h"
 #include "core/error.h"
@@ -28,10 +30,23 @@ ValidateFlags& Flags() {
   return flags;
 }
 
-std::string NowIso() {
-  auto now = std::chrono::system_clock::now();
-  auto micros =
-      std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count();
+// The validation time results and reports carry: now, or SOURCE_DATE_EPOCH
+// (seconds) when set, the reproducible-builds convention, so that a
+// pipeline stage writing a report can give the same bytes on a re-run.
+std::string ValidationTime() {
+  int64_t micros = 0;
+  const char* epoch = std::getenv("SOURCE_DATE_EPOCH");
+  if (epoch != nullptr && *epoch != '\0') {
+    char* end = nullptr;
+    long long seconds = std::strtoll(epoch, &end, 10);
+    if (*end != '\0' || seconds < 0)
+      ThrowUsage("SOURCE_DATE_EPOCH must be a number of seconds, not '{}'", epoch);
+    micros = static_cast<int64_t>(seconds) * 1000000;
+  } else {
+    micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+                 .count();
+  }
   std::time_t seconds = static_cast<std::time_t>(micros / 1000000);
   std::tm utc{};
   ::gmtime_r(&seconds, &utc);
@@ -60,7 +75,12 @@ void RunValidate() {
     options.column_types[spec.substr(0, colon)] = *type;
   }
   validate::Suite suite = validate::LoadSuite(f.suite);
-  Json result = validate::ValidateCsv(f.data, suite, options, NowIso());
+  if (!f.report.empty()) {
+    // Like an output of a stage: its folder is made, before the work.
+    std::filesystem::path parent = std::filesystem::path(f.report).parent_path();
+    if (!parent.empty()) RealFs().MakeDirs(parent.string());
+  }
+  Json result = validate::ValidateCsv(f.data, suite, options, ValidationTime());
   if (!f.report.empty()) {
     RealFs().WriteFileAtomic(f.report, validate::RenderHtmlReport(result), 0644);
   }

@@ -7,13 +7,18 @@
 namespace leanops::validate {
 namespace {
 
+std::string Short(const Json& value, size_t width = 80) {
+  std::string text = value.dump();
+  return text.size() > width ? text.substr(0, width - 3) + "..." : text;
+}
+
 std::string Subject(const Json& config) {
   const Json& kwargs = config.at("kwargs");
   std::string type = config.at("expectation_type").get<std::string>();
   for (const char* key : {"column", "column_list", "column_set"}) {
     auto it = kwargs.find(key);
     if (it != kwargs.end()) {
-      return fmt::format("{}({})", type, it->is_string() ? it->get<std::string>() : it->dump());
+      return fmt::format("{}({})", type, it->is_string() ? it->get<std::string>() : Short(*it, 40));
     }
   }
   if (kwargs.contains("column_A")) {
@@ -21,11 +26,6 @@ std::string Subject(const Json& config) {
                        kwargs.at("column_B").get<std::string>());
   }
   return type;
-}
-
-std::string Short(const Json& value) {
-  std::string text = value.dump();
-  return text.size() > 80 ? text.substr(0, 77) + "..." : text;
 }
 
 }  // namespace
@@ -37,10 +37,19 @@ std::string DescribeResult(const Json& r) {
   }
   const Json& result = r.at("result");
   if (result.contains("unexpected_count")) {
-    std::string text = fmt::format("{} unexpected of {}", result.at("unexpected_count").dump(),
-                                   result.at("element_count").dump());
+    // The percent is of the values considered: without the nulls, except
+    // for the null checks (GX's rule), so the count shown is the same.
+    const size_t rows = result.at("element_count").get<size_t>();
+    const size_t missing = result.value("missing_count", size_t{0});
+    std::string text = fmt::format("{} unexpected of {}{}", result.at("unexpected_count").dump(),
+                                   rows - missing, missing == 0 ? "" : " non-null values");
     const Json& percent = result.value("unexpected_percent", Json());
-    if (percent.is_number()) text += fmt::format(" ({:.4g}%)", percent.get<double>());
+    std::string nulls = missing == 0 ? "" : fmt::format(", {} null left out", missing);
+    if (percent.is_number()) {
+      text += fmt::format(" ({:.4g}%{})", percent.get<double>(), nulls);
+    } else if (missing != 0) {
+      text += fmt::format(" ({} null left out)", missing);
+    }
     const Json& partial = result.value("partial_unexpected_list", Json::array());
     if (!partial.empty()) {
       Json sample = Json::array();

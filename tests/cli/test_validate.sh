@@ -46,6 +46,15 @@ assert_eq "False 3 1 2" "$(py 'd["success"], d["statistics"]["evaluated_expectat
 assert_eq "4 1 ['gold'] 25.0" "$(py 'd["results"][0]["result"]["element_count"], d["results"][0]["result"]["unexpected_count"], d["results"][0]["result"]["partial_unexpected_list"], d["results"][0]["result"]["unexpected_percent"]' "$LAST_OUT" | tr -d '(),')" \
   "--json has GX's per-expectation result"
 
+# Reports: their folder is made; SOURCE_DATE_EPOCH fixes the validation time, so a re-run
+# writes the same bytes (a pipeline stage's report keeps its hash).
+SOURCE_DATE_EPOCH=1700000000 expect_exit 1 lo validate data.csv --suite bad.yaml --report out/a/r1.html
+SOURCE_DATE_EPOCH=1700000000 expect_exit 1 lo validate data.csv --suite bad.yaml --report out/a/r2.html
+assert_same_file out/a/r1.html out/a/r2.html "SOURCE_DATE_EPOCH: identical reports"
+assert_contains "$(cat out/a/r1.html)" "2023-11-14T22:13:20" "the report carries SOURCE_DATE_EPOCH's time"
+SOURCE_DATE_EPOCH=soon expect_exit 2 lo validate data.csv --suite good.json
+assert_contains "$LAST_ERR" "SOURCE_DATE_EPOCH must be a number of seconds" "a bad SOURCE_DATE_EPOCH is named"
+
 # Declared types win over inference.
 expect_exit 1 lo validate data.csv --suite good.json --type age:string
 assert_contains "$LAST_OUT" "could not be evaluated" "a string column can't be compared with numbers"
