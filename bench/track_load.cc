@@ -51,6 +51,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/strings.h"
 
 namespace leanops::bench {
 namespace {
@@ -184,17 +185,8 @@ using Params = std::vector<std::pair<std::string, std::string>>;
 std::string EncodeQuery(const Params& params) {
   std::string query;
   for (const auto& [key, value] : params) {
-    query += query.empty() ? "?" : "&";
-    for (const std::string* part : {&key, &value}) {
-      for (unsigned char c : *part) {
-        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-          query += static_cast<char>(c);
-        } else {
-          query += fmt::format("%{:02X}", c);
-        }
-      }
-      if (part == &key) query += '=';
-    }
+    query += (query.empty() ? "?" : "&") + leanops::PercentEncode(key) + "=" +
+             leanops::PercentEncode(value);
   }
   return query;
 }

@@ -1,5 +1,7 @@
 #include "core/strings.h"
 
+#include <cctype>
+
 namespace leanops {
 
 std::vector<std::string> Split(std::string_view text, char separator, bool keep_empty) {
@@ -12,6 +14,23 @@ std::vector<std::string> Split(std::string_view text, char separator, bool keep_
     pos = end + 1;
   }
   return pieces;
+}
+
+std::string PercentEncode(std::string_view text, bool keep_slashes) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(text.size());
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' ||
+        (keep_slashes && c == '/')) {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
 }
 
 }  // namespace leanops

@@ -24,6 +24,7 @@
 #include "core/error.h"
 #include "core/file_system.h"
 #include "core/md5.h"
+#include "core/strings.h"
 #include "data/config.h"
 #include "data/curl_library.h"
 
@@ -72,28 +73,11 @@ std::string SharedFileValue(const Options& options, const std::string& path_opti
   return IniFile::Parse(fs.ReadFile(path), path).Get(section, key).value_or("");
 }
 
-// SigV4 URI encoding: unreserved characters stay, everything else is %XX.
-std::string UriEncode(std::string_view s, bool keep_slash) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' ||
-        (keep_slash && c == '/')) {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
 std::string CanonicalQuery(const Query& query) {
   std::string out;
   for (const auto& [name, value] : query) {
     if (!out.empty()) out += '&';
-    out += UriEncode(name, false) + '=' + UriEncode(value, false);
+    out += PercentEncode(name, false) + '=' + PercentEncode(value, false);
   }
   return out;
 }
@@ -418,8 +402,8 @@ void Check(const Response& response, const std::string& what) {
 // backoff. Returns any other answer for the caller to judge.
 Response Perform(const S3Settings& settings, Clock& clock, const std::string& bucket,
                  const Request& request, const std::string& what) {
-  std::string url = settings.endpoint + "/" + UriEncode(bucket, false);
-  if (!request.key.empty()) url += "/" + UriEncode(request.key, true);
+  std::string url = settings.endpoint + "/" + PercentEncode(bucket, false);
+  if (!request.key.empty()) url += "/" + PercentEncode(request.key, true);
   if (!request.query.empty()) url += "?" + CanonicalQuery(request.query);
   for (int attempt = 1;; ++attempt) {
     Response response;

@@ -2,11 +2,12 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "core/clock.h"
 #include "core/error.h"
+#include "core/strings.h"
 #include "track/api_error.h"
 #include "track/rest_json.h"
 #include "track/rest_transport.h"
@@ -82,7 +83,7 @@ class ProxiedArtifactStore : public ArtifactStore {
   }
 
   std::string FileEndpoint(const std::string& relative) const {
-    return std::string(kEndpoint) + "/" + UrlEncode(Remote(relative), /*keep_slashes=*/true);
+    return std::string(kEndpoint) + "/" + PercentEncode(Remote(relative), /*keep_slashes=*/true);
   }
 
   std::string uri_;

@@ -15,6 +15,7 @@
 
 #include "core/error.h"
 #include "core/file_system.h"
+#include "core/strings.h"
 #include "data/curl_library.h"
 #include "leanops_version.h"
 
@@ -115,7 +116,7 @@ std::string QueryString(const json& fields) {
   std::string out;
   auto add = [&out](const std::string& key, const json& value) {
     out += out.empty() ? '?' : '&';
-    out += UrlEncode(key) + '=' + UrlEncode(QueryValue(value));
+    out += PercentEncode(key) + '=' + PercentEncode(QueryValue(value));
   };
   for (const auto& [key, value] : fields.items()) {
     if (value.is_array()) {
@@ -242,22 +243,6 @@ HttpSettings ReadHttpSettings(const std::string& token) {
   settings.verify_tls = !(insecure == "true" || insecure == "1");
   settings.ca_file = Env("MLFLOW_TRACKING_SERVER_CERT_PATH");
   return settings;
-}
-
-std::string UrlEncode(std::string_view text, bool keep_slashes) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' ||
-        (keep_slashes && c == '/')) {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
 }
 
 std::string AnswerText(const json& object, const char* key) {

@@ -85,10 +85,6 @@ class RestTransport {
   std::string auth_header_;
 };
 
-/// Percent-encodes `text` (unreserved characters stay; with keep_slashes,
-/// '/' too, for paths).
-std::string UrlEncode(std::string_view text, bool keep_slashes = false);
-
 /// A string member of an answer: "" when absent, numbers as JSON writes them.
 std::string AnswerText(const nlohmann::json& object, const char* key);
 
