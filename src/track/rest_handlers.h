@@ -75,6 +75,18 @@ class Call {
   nlohmann::json fields_;
 };
 
+/// Puts a page of a search into an answer as MLflow does: the items under
+/// `name` (left out when there are none) and next_page_token when set.
+template <typename T, typename ToJson>
+void PutPage(nlohmann::json& out, const char* name, const Page<T>& page, ToJson to_json) {
+  if (!page.items.empty()) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const T& item : page.items) list.push_back(to_json(item));
+    out[name] = std::move(list);
+  }
+  if (!page.next_page_token.empty()) out["next_page_token"] = page.next_page_token;
+}
+
 using Handler = void (*)(Call&);
 
 struct Route {

@@ -26,16 +26,6 @@ int64_t Version(Call& call) {
   return std::stoll(text);
 }
 
-template <typename T, typename F>
-void PutPage(json& out, const char* name, const Page<T>& page, F to_json) {
-  if (!page.items.empty()) {
-    json list = json::array();
-    for (const T& item : page.items) list.push_back(to_json(item));
-    out[name] = std::move(list);
-  }
-  if (!page.next_page_token.empty()) out["next_page_token"] = page.next_page_token;
-}
-
 ModelSearch SearchFields(Call& call, int64_t default_max, int64_t limit) {
   ModelSearch search;
   search.filter = call.String("filter");

@@ -31,16 +31,6 @@ ViewType ViewTypeField(Call& call, const char* name) {
   Call::ThrowBadValue(name, *value);
 }
 
-template <typename T, typename F>
-void PutPage(json& out, const char* name, const Page<T>& page, F to_json) {
-  if (!page.items.empty()) {
-    json list = json::array();
-    for (const T& item : page.items) list.push_back(to_json(item));
-    out[name] = std::move(list);
-  }
-  if (!page.next_page_token.empty()) out["next_page_token"] = page.next_page_token;
-}
-
 void CreateExperiment(Call& call) {
   std::string name = call.RequiredString("name");
   std::string artifact_location = call.String("artifact_location");
