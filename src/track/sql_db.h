@@ -20,6 +20,8 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 #include <variant>
 
 namespace leanops::track {
@@ -77,11 +79,14 @@ std::unique_ptr<SqlDb> OpenSqliteDb(const std::string& path, int busy_timeout_ms
 /// libpq is loaded on first use (libpq_library.h).
 std::unique_ptr<SqlDb> OpenPostgresDb(const std::string& conninfo);
 
-/// Runs `body` in a write (or read) transaction: commits when it returns,
-/// rolls back and rethrows when it throws.
+/// The start of a statement for error messages: at most 80 bytes (not
+/// cutting a UTF-8 character), on one line, "..." when cut.
+std::string SqlStart(std::string_view sql);
+
+/// Runs `body` after `db.Begin...()`: commits when it returns, rolls back
+/// and rethrows when it throws.
 template <typename Body>
-auto InWriteTransaction(SqlDb& db, Body&& body) {
-  db.BeginWrite();
+auto CommitOrRollBack(SqlDb& db, Body&& body) {
   try {
     if constexpr (std::is_void_v<decltype(body())>) {
       body();
@@ -96,22 +101,18 @@ auto InWriteTransaction(SqlDb& db, Body&& body) {
     throw;
   }
 }
+
+/// Runs `body` in a write (or read) transaction: commits when it returns,
+/// rolls back and rethrows when it throws.
+template <typename Body>
+auto InWriteTransaction(SqlDb& db, Body&& body) {
+  db.BeginWrite();
+  return CommitOrRollBack(db, std::forward<Body>(body));
+}
 template <typename Body>
 auto InReadTransaction(SqlDb& db, Body&& body) {
   db.BeginRead();
-  try {
-    if constexpr (std::is_void_v<decltype(body())>) {
-      body();
-      db.Commit();
-    } else {
-      auto result = body();
-      db.Commit();
-      return result;
-    }
-  } catch (...) {
-    db.Rollback();
-    throw;
-  }
+  return CommitOrRollBack(db, std::forward<Body>(body));
 }
 
 }  // namespace leanops::track

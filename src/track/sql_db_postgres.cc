@@ -40,21 +40,6 @@ struct ResultClearer {
 };
 using ResultPtr = std::unique_ptr<PGresult, ResultClearer>;
 
-/// The start of a statement for error messages, on one line.
-std::string SqlStart(std::string_view sql) {
-  constexpr size_t kMax = 80;
-  size_t end = sql.size();
-  if (end > kMax) {
-    end = kMax;
-    while (end > 0 && (static_cast<unsigned char>(sql[end]) & 0xC0) == 0x80) --end;  // UTF-8
-  }
-  std::string out(sql.substr(0, end));
-  for (char& c : out)
-    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
-  if (end < sql.size()) out += "...";
-  return out;
-}
-
 bool IsIdentifierChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
          static_cast<unsigned char>(c) >= 0x80;

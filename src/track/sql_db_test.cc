@@ -524,5 +524,12 @@ TEST(PostgresDbTest, TextWithNulIsRejected) {
   EXPECT_STREQ(error.code(), kInvalidParameter);
 }
 
+TEST(SqlStartTest, OneLineAtMost80BytesWithoutCuttingACharacter) {
+  EXPECT_EQ(SqlStart("SELECT 1\nFROM\tt"), "SELECT 1 FROM t");
+  std::string long_sql = std::string(79, 'x') + "\xC3\xA9tail";
+  EXPECT_EQ(SqlStart(long_sql), std::string(79, 'x') + "...");
+  EXPECT_EQ(SqlStart(std::string(80, 'y')), std::string(80, 'y'));
+}
+
 }  // namespace
 }  // namespace leanops::track
