@@ -228,6 +228,16 @@ TEST_F(CsvReaderTest, InvalidUtf8IsAnError) {
             "data.csv:1:1: invalid UTF-8 in the name of column 2 (byte 2 of the name)");
 }
 
+TEST_F(CsvReaderTest, InvalidUtf8InAPlainColumnIsAnError) {
+  // Mostly distinct, so stored without a dictionary; the two halves of "é"
+  // in adjacent values do not make a character.
+  std::string text = "id\n";
+  for (int i = 0; i < 3000; ++i) text += "k" + std::to_string(i) + "\n";
+  EXPECT_EQ(ErrorOf(text + "end\xC3\n\xA9start\n"),
+            "data.csv:3002:4: invalid UTF-8: byte 0xc3 (column \"id\")");
+  EXPECT_EQ(ErrorOf(text + "d\xC3\xA9j\xC3\xA0 vu\n"), "no error");
+}
+
 TEST_F(CsvReaderTest, ExplicitSchema) {
   CsvOptions options;
   options.column_types = {{"zip", ColumnType::kString}, {"score", ColumnType::kFloat64}};

@@ -83,6 +83,18 @@ std::optional<ValueFailure> ConvertStrings(std::string_view text, uint64_t piece
   return std::nullopt;
 }
 
+bool IsAscii(std::string_view text) {
+  uint64_t high_bits = 0;
+  size_t i = 0;
+  for (; i + 8 <= text.size(); i += 8) {
+    uint64_t word;
+    std::memcpy(&word, text.data() + i, 8);
+    high_bits |= word;
+  }
+  for (; i < text.size(); ++i) high_bits |= static_cast<unsigned char>(text[i]);
+  return (high_bits & 0x8080808080808080ULL) == 0;
+}
+
 }  // namespace
 
 std::optional<ValueFailure> ConvertPlainStrings(std::string_view text, uint64_t piece_begin,
@@ -90,20 +102,29 @@ std::optional<ValueFailure> ConvertPlainStrings(std::string_view text, uint64_t 
                                                 std::span<uint64_t> ends,
                                                 std::span<uint8_t> validity, std::string* bytes) {
   const char* piece_text = text.data() + piece_begin;
+  const size_t start = bytes->size();
   std::string scratch;
   for (size_t i = 0; i < cells.size(); ++i) {
     CellSpan cell = cells[i];
     if (cell.length() != 0) {
-      std::string_view raw(piece_text + cell.offset(), cell.length());
-      if (std::optional<size_t> bad = FindInvalidUtf8(raw)) {
-        return ValueFailure{
-            piece_begin + cell.offset() + *bad,
-            fmt::format("invalid UTF-8: byte 0x{:02x}", static_cast<unsigned char>(raw[*bad]))};
-      }
       bytes->append(CellText(piece_text, cell, &scratch));
       validity[i] = 1;
     }
     ends[i] = bytes->size();
+  }
+  // ASCII text is valid UTF-8: one pass over all the values settles the
+  // common case. Otherwise each value is checked on its own (two invalid
+  // halves of a character in adjacent values must not pass together). The
+  // raw field is checked: doubled quotes are ASCII, so it has its invalid
+  // bytes where the value has them.
+  if (IsAscii(std::string_view(*bytes).substr(start))) return std::nullopt;
+  for (CellSpan cell : cells) {
+    std::string_view raw(piece_text + cell.offset(), cell.length());
+    if (std::optional<size_t> bad = FindInvalidUtf8(raw)) {
+      return ValueFailure{
+          piece_begin + cell.offset() + *bad,
+          fmt::format("invalid UTF-8: byte 0x{:02x}", static_cast<unsigned char>(raw[*bad]))};
+    }
   }
   return std::nullopt;
 }
