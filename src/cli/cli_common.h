@@ -56,5 +56,7 @@ void RegisterTrackCommands(CLI::App& app);
 /// leanops server (cli_server.cc).
 void RegisterServerCommand(CLI::App& app);
 void RegisterValidateCommand(CLI::App& app);
+/// leanops profile (cli_profile.cc).
+void RegisterProfileCommand(CLI::App& app);
 
 }  // namespace leanops::cli

@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
   leanops::cli::RegisterTrackCommands(app);
   leanops::cli::RegisterServerCommand(app);
   leanops::cli::RegisterValidateCommand(app);
+  leanops::cli::RegisterProfileCommand(app);
 
   // CLI11 reports an unknown command as a missing one; name it instead.
   for (int i = 1; i < argc; ++i) {
