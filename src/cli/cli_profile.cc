@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "cli/cli_common.h"
+#include "cli/csv_flags.h"
 #include "core/error.h"
 #include "core/file_system.h"
 #include "table/csv_reader.h"
@@ -16,8 +17,7 @@ struct ProfileFlags {
   std::string data;
   std::string suggest_suite;
   bool json = false;
-  std::string delimiter = ",";
-  std::vector<std::string> column_types;
+  CsvFlags csv;  // read as `leanops validate` reads them: a suggested suite is checked with them
 };
 
 ProfileFlags& Flags() {
@@ -25,32 +25,10 @@ ProfileFlags& Flags() {
   return flags;
 }
 
-// The same flags, read the same way, as `leanops validate`: a suggested suite
-// is meant to be checked with the options it was profiled with.
-table::CsvOptions CsvOptionsFromFlags(const ProfileFlags& f) {
-  if (f.delimiter.size() != 1)
-    ThrowUsage("--delimiter must be one character, not '{}'", f.delimiter);
-  table::CsvOptions options;
-  options.delimiter = f.delimiter[0];
-  for (const std::string& spec : f.column_types) {
-    size_t colon = spec.rfind(':');
-    std::optional<table::ColumnType> type = colon == std::string::npos
-                                                ? std::nullopt
-                                                : table::ColumnTypeFromName(spec.substr(colon + 1));
-    if (!type || colon == 0) {
-      ThrowUsage(
-          "--type '{}': expected COLUMN:TYPE with TYPE one of int64, float64, bool, string, "
-          "date, timestamp",
-          spec);
-    }
-    options.column_types[spec.substr(0, colon)] = *type;
-  }
-  return options;
-}
-
 void RunProfile() {
   const ProfileFlags& f = Flags();
-  const table::CsvOptions options = CsvOptionsFromFlags(f);
+  const table::CsvOptions options = CsvOptionsFrom(f.csv);
+  if (!f.suggest_suite.empty()) MakeParentDirs(f.suggest_suite);
   const validate::TableProfile profile = validate::ProfileCsv(f.data, options);
   std::string suite_note;
   if (!f.suggest_suite.empty()) {
@@ -79,9 +57,7 @@ void RegisterProfileCommand(CLI::App& app) {
   cmd->add_option("--suggest-suite", f.suggest_suite,
                   "Write a Great Expectations suite (GX 0.x JSON) that holds on DATA to this file");
   cmd->add_flag("--json", f.json, "Print the profile as JSON");
-  cmd->add_option("--delimiter", f.delimiter, "Field delimiter (default: ,)");
-  cmd->add_option("--type", f.column_types,
-                  "Declare a column's type instead of inferring it: COLUMN:TYPE (repeatable)");
+  AddCsvFlags(cmd, &f.csv);
   cmd->callback(RunProfile);
 }
 

@@ -3,9 +3,9 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 
 #include "cli/cli_common.h"
+#include "cli/csv_flags.h"
 #include "core/error.h"
 #include "core/file_system.h"
 #include "table/csv_reader.h"
@@ -21,8 +21,7 @@ struct ValidateFlags {
   std::string suite;
   bool json = false;
   std::string report;
-  std::string delimiter = ",";
-  std::vector<std::string> column_types;
+  CsvFlags csv;
 };
 
 ValidateFlags& Flags() {
@@ -57,29 +56,9 @@ std::string ValidationTime() {
 
 void RunValidate() {
   const ValidateFlags& f = Flags();
-  if (f.delimiter.size() != 1)
-    ThrowUsage("--delimiter must be one character, not '{}'", f.delimiter);
-  table::CsvOptions options;
-  options.delimiter = f.delimiter[0];
-  for (const std::string& spec : f.column_types) {
-    size_t colon = spec.rfind(':');
-    std::optional<table::ColumnType> type = colon == std::string::npos
-                                                ? std::nullopt
-                                                : table::ColumnTypeFromName(spec.substr(colon + 1));
-    if (!type || colon == 0) {
-      ThrowUsage(
-          "--type '{}': expected COLUMN:TYPE with TYPE one of int64, float64, bool, string, "
-          "date, timestamp",
-          spec);
-    }
-    options.column_types[spec.substr(0, colon)] = *type;
-  }
+  const table::CsvOptions options = CsvOptionsFrom(f.csv);
   validate::Suite suite = validate::LoadSuite(f.suite);
-  if (!f.report.empty()) {
-    // Like an output of a stage: its folder is made, before the work.
-    std::filesystem::path parent = std::filesystem::path(f.report).parent_path();
-    if (!parent.empty()) RealFs().MakeDirs(parent.string());
-  }
+  if (!f.report.empty()) MakeParentDirs(f.report);
   Json result = validate::ValidateCsv(f.data, suite, options, ValidationTime());
   if (!f.report.empty()) {
     RealFs().WriteFileAtomic(f.report, validate::RenderHtmlReport(result), 0644);
@@ -109,9 +88,7 @@ void RegisterValidateCommand(CLI::App& app) {
       ->required();
   cmd->add_flag("--json", f.json, "Print the validation result (GX's shape) as JSON");
   cmd->add_option("--report", f.report, "Also write a self-contained HTML report to this file");
-  cmd->add_option("--delimiter", f.delimiter, "Field delimiter (default: ,)");
-  cmd->add_option("--type", f.column_types,
-                  "Declare a column's type instead of inferring it: COLUMN:TYPE (repeatable)");
+  AddCsvFlags(cmd, &f.csv);
   cmd->callback(RunValidate);
 }
 

@@ -453,9 +453,17 @@ TEST_F(CsvReaderTest, ReadsOnlyTheColumnsAskedFor) {
   EXPECT_EQ(ErrorOf("a,b\n1,2\n3\n", options), "data.csv:3:1: expected 2 fields, got 1");
 }
 
-TEST_F(CsvReaderTest, MissingFileIsAnIOError) {
+TEST_F(CsvReaderTest, MissingFileIsAUserErrorAndADirectoryAnIOError) {
   try {
     ReadCsv(dir_ + "/nope.csv");
+    FAIL() << "no error";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.kind(), ErrorKind::kData);
+    EXPECT_EQ(std::string(error.what()),
+              "cannot open '" + dir_ + "/nope.csv': No such file or directory");
+  }
+  try {
+    ReadCsv(dir_);
     FAIL() << "no error";
   } catch (const Error& error) {
     EXPECT_EQ(error.kind(), ErrorKind::kIO);

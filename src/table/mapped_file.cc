@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 
 #include "core/error.h"
 
@@ -14,6 +15,10 @@ namespace leanops::table {
 
 MappedFile::MappedFile(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // A path that does not exist is the user's mistake (exit 3), not an I/O failure.
+  if (fd < 0 && (errno == ENOENT || errno == ENOTDIR)) {
+    ThrowData("cannot open '{}': {}", path, std::strerror(errno));
+  }
   if (fd < 0) ThrowErrno("cannot open", path, errno);
   struct stat info;
   if (::fstat(fd, &info) != 0) {

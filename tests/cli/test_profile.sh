@@ -143,8 +143,8 @@ assert_eq "float64" "$(python3 -c 'import json, sys; print([c["type"] for c in j
 
 # --------------------------------------------------------------------------
 # Bad input: one error line, the project's exit codes.
-expect_exit 4 lo profile missing.csv
-assert_contains "$LAST_ERR" "missing.csv" "a missing file is named (I/O error, as validate reports it)"
+expect_exit 3 lo profile missing.csv
+assert_contains "$LAST_ERR" "missing.csv" "a missing file is named (a user error, as validate reports it)"
 expect_exit 2 lo profile churn.csv --type age:decimal
 assert_contains "$LAST_ERR" "--type 'age:decimal'" "a bad --type is a usage error"
 expect_exit 2 lo profile churn.csv --delimiter ';;'
@@ -153,7 +153,8 @@ assert_contains "$LAST_ERR" "churn.csv:2:" "a value that does not fit a declared
 printf 'a,b\n1,2\n3,4,5\n' >ragged.csv
 expect_exit 3 lo profile ragged.csv
 assert_contains "$LAST_ERR" "ragged.csv:3:" "a malformed file names file and line"
-expect_exit 4 lo profile churn.csv --suggest-suite no/such/dir/suite.json
+expect_exit 0 lo profile churn.csv --suggest-suite new/dir/suite.json
+check "--suggest-suite makes the suite's folder" test -s new/dir/suite.json
 expect_exit 2 lo profile
 
 finish
