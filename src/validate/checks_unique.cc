@@ -5,7 +5,7 @@
 // Uniqueness needs every value seen so far, across chunks. Keeping values
 // would make memory follow the file, so each value is kept as a 64-bit hash
 // with the file row of its first occurrence: 16 bytes per distinct value in
-// an open-addressing table at most half full. Two different values with the
+// an open-addressing table at most 3/4 full. Two different values with the
 // same 64-bit hash would count as a repeat; for n distinct values the chance
 // is about n^2 / 2^65 (3e-8 for a million values). Strings reuse the hash
 // their dictionary computed when the chunk was read.
@@ -14,7 +14,6 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
-#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <new>
@@ -40,6 +39,12 @@ uint64_t NumberHash(double value) {
   return x ^ (x >> 31);
 }
 
+// Frees what FirstRows::Allocate mapped.
+struct UnmapSlots {
+  size_t bytes = 0;
+  void operator()(void* slots) const { ::munmap(slots, bytes); }
+};
+
 // Hash -> first row, open addressing with linear probing.
 class FirstRows {
  public:
@@ -57,12 +62,13 @@ class FirstRows {
       if (slot.row_plus_one == 0 || slot.hash == hash) return slot;
     }
   }
-  /// Makes room for `more` new values, keeping the table at most half full.
+  /// Makes room for `more` new values, keeping the table at most 3/4 full
+  /// (linear probing with 64-bit hashes stays short at that load).
   void Reserve(size_t more) {
-    if ((size_ + more) * 2 <= capacity_) return;
+    if ((size_ + more) * 4 <= capacity_ * 3) return;
     SlotArray old = std::move(slots_);
     const size_t old_capacity = capacity_;
-    capacity_ = std::bit_ceil(std::max<size_t>(1024, (size_ + more) * 2));
+    capacity_ = std::bit_ceil(std::max<size_t>(1024, (size_ + more) * 4 / 3 + 1));
     slots_ = Allocate(capacity_);
     mask_ = capacity_ - 1;
     for (size_t i = 0; i < old_capacity; ++i) {
@@ -72,25 +78,19 @@ class FirstRows {
   void Added() { ++size_; }
 
  private:
-  struct Free {
-    void operator()(Slot* slots) const { std::free(slots); }
-  };
-  using SlotArray = std::unique_ptr<Slot[], Free>;
+  // Zeroed slots straight from the kernel: a million distinct values take
+  // 16 MiB or more, touched at random, so the pages are asked to be huge
+  // (a TLB miss and a page fault per 2 MiB, not per 4 KiB), and they are
+  // not cleared twice (the kernel hands out zeroed pages).
+  using SlotArray = std::unique_ptr<Slot[], UnmapSlots>;
 
-  // A million distinct values take 32 MB of slots, touched at random: in
-  // 4 KiB pages that is a page fault per 256 values and a TLB miss per
-  // lookup, so large tables ask for transparent huge pages.
   static SlotArray Allocate(size_t count) {
-    constexpr size_t kHugePage = size_t{2} << 20;
     const size_t bytes = count * sizeof(Slot);
     void* memory =
-        bytes >= kHugePage
-            ? std::aligned_alloc(kHugePage, (bytes + kHugePage - 1) / kHugePage * kHugePage)
-            : std::malloc(bytes);
-    if (memory == nullptr) throw std::bad_alloc();
-    if (bytes >= kHugePage) ::madvise(memory, bytes, MADV_HUGEPAGE);
-    std::memset(memory, 0, bytes);
-    return SlotArray(static_cast<Slot*>(memory));
+        ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (memory == MAP_FAILED) throw std::bad_alloc();
+    ::madvise(memory, bytes, MADV_HUGEPAGE);
+    return SlotArray(static_cast<Slot*>(memory), UnmapSlots{bytes});
   }
 
   SlotArray slots_;
