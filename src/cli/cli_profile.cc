@@ -28,6 +28,7 @@ ProfileFlags& Flags() {
 void RunProfile() {
   const ProfileFlags& f = Flags();
   const table::CsvOptions options = CsvOptionsFrom(f.csv);
+  ReuseChunkMemory();
   if (!f.suggest_suite.empty()) MakeParentDirs(f.suggest_suite);
   const validate::TableProfile profile = validate::ProfileCsv(f.data, options);
   std::string suite_note;

@@ -57,6 +57,7 @@ std::string ValidationTime() {
 void RunValidate() {
   const ValidateFlags& f = Flags();
   const table::CsvOptions options = CsvOptionsFrom(f.csv);
+  ReuseChunkMemory();
   validate::Suite suite = validate::LoadSuite(f.suite);
   if (!f.report.empty()) MakeParentDirs(f.report);
   Json result = validate::ValidateCsv(f.data, suite, options, ValidationTime());

@@ -1,5 +1,7 @@
 #include "cli/csv_flags.h"
 
+#include <malloc.h>
+
 #include <filesystem>
 #include <optional>
 
@@ -33,6 +35,13 @@ table::CsvOptions CsvOptionsFrom(const CsvFlags& flags) {
     options.column_types[spec.substr(0, colon)] = *type;
   }
   return options;
+}
+
+void ReuseChunkMemory() {
+  // Fixed thresholds (setting them turns off glibc's adjusting ones): blocks
+  // up to 256 MiB come from the heap, and the heap is trimmed only above 1 GiB free.
+  ::mallopt(M_MMAP_THRESHOLD, 256 << 20);
+  ::mallopt(M_TRIM_THRESHOLD, 1 << 30);
 }
 
 void MakeParentDirs(const std::string& path) {

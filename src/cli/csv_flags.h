@@ -22,6 +22,12 @@ void AddCsvFlags(CLI::App* command, CsvFlags* flags);
 /// character or a bad COLUMN:TYPE is a usage error.
 table::CsvOptions CsvOptionsFrom(const CsvFlags& flags);
 
+/// For a command that reads a file in chunks: keeps freed chunk buffers in
+/// the process for the next chunk (glibc would otherwise return each to the
+/// kernel, and the next chunk would fault in and zero fresh pages; on 1M
+/// rows validate's system time went from 119 to 96 ms).
+void ReuseChunkMemory();
+
 /// Makes the folder of an output file (a report, a suite) before the work
 /// that writes it, as a pipeline stage's outputs have their folders made.
 void MakeParentDirs(const std::string& path);
