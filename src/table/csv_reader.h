@@ -34,7 +34,8 @@
 // unquoted field, an unterminated quoted field, invalid UTF-8 in a string
 // value or the header, and values that do not read as their column's type.
 // An empty file (no header and no row) is an error; a header alone is a
-// table with no rows. Failing to open or map the file is kIO.
+// table with no rows. A path that does not exist is kData; failing to open
+// or map an existing file is kIO.
 #pragma once
 
 #include <cstddef>

@@ -102,9 +102,9 @@ struct TableProfile {
   std::vector<ColumnProfile> columns;  // in file order
 };
 
-/// Profiles the CSV file at `path`. Errors are CsvReader's: kIO when the file
-/// cannot be opened, kData (file:line:column) when it is malformed or a
-/// value does not fit its column's type.
+/// Profiles the CSV file at `path`. Errors are CsvReader's: kData when the
+/// file does not exist, is malformed or has a value that does not fit its
+/// column's type (file:line:column); kIO when it cannot be read.
 TableProfile ProfileCsv(const std::string& path, const table::CsvOptions& options);
 
 /// The profile as JSON (written by profile_report.cc). For churn-gen's data:
