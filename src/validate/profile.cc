@@ -7,9 +7,12 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <future>
 #include <span>
 #include <string_view>
 #include <unordered_map>
+
+#include "core/parallel.h"
 
 namespace leanops::validate {
 namespace {
@@ -106,21 +109,25 @@ struct StringHash {
   size_t operator()(std::string_view text) const { return std::hash<std::string_view>()(text); }
 };
 
-// Seen values in order of first appearance, most frequent first.
+// A value seen, how often and where first. The value is made (as Json)
+// only for the few that are reported: an ID column has a million.
+template <typename Value>
 struct Tallied {
-  Json value;
+  Value value;
   size_t count;
   size_t first_row;
 };
-std::vector<ValueCount> TopValues(std::vector<Tallied> tallied) {
+
+// The kProfileTopValues most frequent values, ties in order of first appearance.
+template <typename Value, typename ToJson>
+std::vector<ValueCount> TopValues(std::vector<Tallied<Value>> tallied, ToJson to_json) {
   const size_t top = std::min(tallied.size(), kProfileTopValues);
   std::partial_sort(tallied.begin(), tallied.begin() + static_cast<std::ptrdiff_t>(top),
-                    tallied.end(), [](const Tallied& a, const Tallied& b) {
+                    tallied.end(), [](const Tallied<Value>& a, const Tallied<Value>& b) {
                       return a.count != b.count ? a.count > b.count : a.first_row < b.first_row;
                     });
   std::vector<ValueCount> values;
-  for (size_t i = 0; i < top; ++i)
-    values.push_back({std::move(tallied[i].value), tallied[i].count});
+  for (size_t i = 0; i < top; ++i) values.push_back({to_json(tallied[i].value), tallied[i].count});
   return values;
 }
 
@@ -167,22 +174,39 @@ class ColumnAccumulator {
         break;
       }
       case ColumnType::kString:
-        // Through StringAt only: how string columns are stored may change.
-        for (size_t row = 0; row < column.size(); ++row) {
-          if (column.IsNull(row)) continue;
-          std::string_view value = column.StringAt(row);
-          auto it = strings_.find(value);
-          if (it == strings_.end()) {
-            strings_.emplace(std::string(value), Seen{1, first_row + row});
-            const size_t length = Utf8Length(value);
-            profile_.min_length = std::min(profile_.min_length.value_or(length), length);
-            profile_.max_length = std::max(profile_.max_length.value_or(length), length);
-          } else {
-            ++it->second.count;
+        if (column.has_dictionary()) {
+          // Count by code first: one map lookup per distinct value of the
+          // chunk, not per row.
+          const auto& values = column.dictionary().values();
+          auto codes = column.codes();
+          std::vector<size_t> counts(values.size(), 0), first(values.size(), 0);
+          for (size_t row = 0; row < column.size(); ++row) {
+            if (column.IsNull(row)) continue;
+            if (counts[codes[row]]++ == 0) first[codes[row]] = row;
           }
+          for (size_t code = 0; code < values.size(); ++code) {
+            if (counts[code] != 0) AddString(values[code], counts[code], first_row + first[code]);
+          }
+          break;
+        }
+        for (size_t row = 0; row < column.size(); ++row) {
+          if (!column.IsNull(row)) AddString(column.StringAt(row), 1, first_row + row);
         }
         break;
     }
+  }
+
+  // `count` more rows of `value`, the first of them at file row `row`.
+  void AddString(std::string_view value, size_t count, size_t row) {
+    auto it = strings_.find(value);
+    if (it != strings_.end()) {
+      it->second.count += count;
+      return;
+    }
+    strings_.emplace(std::string(value), Seen{count, row});
+    const size_t length = Utf8Length(value);
+    profile_.min_length = std::min(profile_.min_length.value_or(length), length);
+    profile_.max_length = std::max(profile_.max_length.value_or(length), length);
   }
 
   ColumnProfile Finish() {
@@ -200,22 +224,22 @@ class ColumnAccumulator {
         if (!floats_.empty()) profile_.ordered = Summarize<double>(floats_);
         break;
       case ColumnType::kBool: {
-        std::vector<Tallied> tallied;
+        std::vector<Tallied<bool>> tallied;
         for (int value : {0, 1}) {
           if (bool_counts_[value] == 0) continue;
-          tallied.push_back({Json(value == 1), bool_counts_[value], bool_first_[value]});
+          tallied.push_back({value == 1, bool_counts_[value], bool_first_[value]});
           profile_.distinct_values.push_back(Json(value == 1));
         }
         profile_.distinct_count = tallied.size();
-        profile_.top_values = TopValues(std::move(tallied));
+        profile_.top_values = TopValues(std::move(tallied), [](bool b) { return Json(b); });
         break;
       }
       case ColumnType::kString: {
         profile_.distinct_count = strings_.size();
-        std::vector<Tallied> tallied;
+        std::vector<Tallied<const std::string*>> tallied;
         tallied.reserve(strings_.size());
         for (const auto& [value, seen] : strings_) {
-          tallied.push_back({Json(value), seen.count, seen.first_row});
+          tallied.push_back({&value, seen.count, seen.first_row});
         }
         if (strings_.size() <= kProfileListedDistinct) {
           for (const auto& [value, seen] : strings_) profile_.distinct_values.push_back(value);
@@ -224,7 +248,8 @@ class ColumnAccumulator {
                       return a.get_ref<const std::string&>() < b.get_ref<const std::string&>();
                     });
         }
-        profile_.top_values = TopValues(std::move(tallied));
+        profile_.top_values =
+            TopValues(std::move(tallied), [](const std::string* text) { return Json(*text); });
         break;
       }
     }
@@ -257,19 +282,28 @@ TableProfile ProfileCsv(const std::string& path, const table::CsvOptions& option
   TableProfile profile;
   profile.path = path;
   std::vector<ColumnAccumulator> columns;
-  while (std::optional<table::Table> chunk = reader.Next()) {
+  const int jobs = options.jobs > 0 ? options.jobs : DefaultJobs();
+  // The columns are independent: a chunk's are accumulated on all cores,
+  // while the next chunk is read.
+  std::optional<table::Table> chunk = reader.Next();
+  while (chunk) {
     if (columns.empty()) {
       for (const Column& column : chunk->columns())
         columns.emplace_back(column.name(), column.type());
     }
-    for (size_t i = 0; i < columns.size(); ++i) columns[i].Add(chunk->column(i), profile.row_count);
+    std::future<std::optional<table::Table>> next =
+        std::async(std::launch::async, [&reader] { return reader.Next(); });
+    ParallelFor(columns.size(), jobs,
+                [&](size_t i) { columns[i].Add(chunk->column(i), profile.row_count); });
     profile.row_count += chunk->num_rows();
+    chunk = next.get();
   }
   if (columns.empty()) {
     // A header without rows: the columns, with nothing in them.
     for (const table::Field& field : reader.schema()) columns.emplace_back(field.name, field.type);
   }
-  for (ColumnAccumulator& column : columns) profile.columns.push_back(column.Finish());
+  profile.columns.resize(columns.size());
+  ParallelFor(columns.size(), jobs, [&](size_t i) { profile.columns[i] = columns[i].Finish(); });
   return profile;
 }
 
