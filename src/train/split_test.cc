@@ -46,8 +46,8 @@ TEST(SplitTest, RandomSourceIsTheStandardOne) {
 }
 
 // Golden values from an independent Python implementation of mt19937_64,
-// Lemire's draw and Fisher-Yates (written to check these, not shipped): a
-// change here means splits differ from earlier releases and other platforms.
+// Lemire's draw and Fisher-Yates (tests/train/split_reference.py): a change
+// here means splits differ from earlier releases and other platforms.
 TEST(SplitTest, SameSplitOnEveryPlatform) {
   std::mt19937_64 rng(42);
   Rows draws;
