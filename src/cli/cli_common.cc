@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "core/clock.h"
+#include "core/error.h"
 #include "core/file_system.h"
 #include "pipeline/lock_pointers.h"
 
@@ -124,6 +125,20 @@ std::string HumanBytes(uint64_t bytes) {
   }
   if (unit == 0) return fmt::format("{} B", bytes);
   return fmt::format("{:.1f} {}", value, kUnits[unit]);
+}
+
+int64_t ReproducibleTimeMicros() {
+  const char* epoch = std::getenv("SOURCE_DATE_EPOCH");
+  if (epoch != nullptr && *epoch != '\0') {
+    char* end = nullptr;
+    long long seconds = std::strtoll(epoch, &end, 10);
+    if (*end != '\0' || seconds < 0)
+      ThrowUsage("SOURCE_DATE_EPOCH must be a number of seconds, not '{}'", epoch);
+    return static_cast<int64_t>(seconds) * 1000000;
+  }
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 }  // namespace leanops::cli

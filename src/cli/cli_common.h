@@ -42,6 +42,12 @@ Progress& CommandProgress();
 void Say(const std::string& line);
 void PrintJson(const nlohmann::json& value);
 
+/// Now in microseconds since the epoch, or SOURCE_DATE_EPOCH (seconds) when
+/// set: the reproducible-builds convention, so that a pipeline stage that
+/// records a time can write the same bytes on a re-run. A malformed value
+/// is a usage error.
+int64_t ReproducibleTimeMicros();
+
 /// Human-readable byte count ("1.5 GiB").
 std::string HumanBytes(uint64_t bytes);
 
@@ -58,5 +64,10 @@ void RegisterServerCommand(CLI::App& app);
 void RegisterValidateCommand(CLI::App& app);
 /// leanops profile (cli_profile.cc).
 void RegisterProfileCommand(CLI::App& app);
+/// leanops train (cli_train.cc); predict and evaluate (cli_predict.cc).
+void RegisterTrainCommand(CLI::App& app);
+void RegisterPredictCommands(CLI::App& app);
+/// leanops tune (cli_tune.cc).
+void RegisterTuneCommand(CLI::App& app);
 
 }  // namespace leanops::cli

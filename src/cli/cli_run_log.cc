@@ -39,21 +39,6 @@ LogFlags& Flags() {
   return flags;
 }
 
-int64_t NowMillis() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-// "FILE[:SUFFIX]": the whole text when it names an existing path (a path
-// may contain ':'), else split at the last ':'.
-std::pair<std::string, std::string> SplitSpec(const std::string& spec) {
-  size_t colon = spec.rfind(':');
-  if (colon == std::string::npos || RealFs().Stat(AbsoluteFromCwd(spec)).exists())
-    return {spec, ""};
-  return {spec.substr(0, colon), spec.substr(colon + 1)};
-}
-
 Json LoadStructuredFile(const std::string& path, const char* what) {
   std::optional<Json> data = LoadParamsFile(RealFs(), AbsoluteFromCwd(path), path);
   if (!data) ThrowData("{} file '{}' does not exist", what, path);
@@ -128,11 +113,6 @@ std::vector<track::Metric> CollectMetrics(const LogFlags& f, int64_t now) {
   return metrics;
 }
 
-struct ArtifactUpload {
-  std::string local_file;
-  std::string artifact_path;
-};
-
 // A file goes to DEST/<its name> (the root without DEST); a directory's
 // files go under DEST, which defaults to the directory's name.
 std::vector<ArtifactUpload> PlanUploads(const std::vector<std::string>& specs) {
@@ -156,26 +136,6 @@ std::vector<ArtifactUpload> PlanUploads(const std::vector<std::string>& specs) {
   return uploads;
 }
 
-// The store's batch limits (store.h): split params, tags and metrics into
-// batches that respect each.
-void LogInBatches(track::Store& store, const std::string& run_id,
-                  const std::vector<track::Metric>& metrics,
-                  const std::vector<track::Param>& params, const std::vector<track::Tag>& tags) {
-  size_t m = 0, p = 0, t = 0;
-  while (m < metrics.size() || p < params.size() || t < tags.size()) {
-    size_t np = std::min(params.size() - p, track::kMaxBatchParams);
-    size_t nt = std::min(tags.size() - t, track::kMaxBatchTags);
-    size_t nm =
-        std::min({metrics.size() - m, track::kMaxBatchMetrics, track::kMaxBatchEntries - np - nt});
-    store.LogBatch(run_id, {metrics.begin() + m, metrics.begin() + m + nm},
-                   {params.begin() + p, params.begin() + p + np},
-                   {tags.begin() + t, tags.begin() + t + nt});
-    m += nm;
-    p += np;
-    t += nt;
-  }
-}
-
 void RunLog() {
   LogFlags& f = Flags();
   if (f.register_model.empty() && f.model_path != "model")
@@ -191,61 +151,25 @@ void RunLog() {
   std::string model_path = track::CheckArtifactPath(f.model_path);
 
   TrackSession s = OpenTracking();
-  track::Store& store = *s.store;
-  std::string experiment_id;
-  try {
-    experiment_id = ResolveExperiment(store, f.experiment).experiment_id;
-  } catch (const Error& e) {
-    if (!IsNotFound(e)) throw;
-    // As mlflow.set_experiment does: a pipeline's first run creates it.
-    experiment_id = store.CreateExperiment(f.experiment, "", {});
-  }
-  std::string project =
-      s.settings.project_dir.empty() ? AbsoluteFromCwd(".") : s.settings.project_dir;
-  std::string user = track::CurrentUser();
-  std::vector<track::DatasetInput> inputs = track::DvcDatasetInputs(RealFs(), project);
-
-  track::NewRun new_run;
-  new_run.experiment_id = experiment_id;
-  new_run.run_name = f.name;
-  new_run.user_id = user;
-  new_run.start_time = now;
-  new_run.tags = track::LineageTags(project, user);
-  track::Run run = store.CreateRun(new_run);
-  const std::string& run_id = run.info.run_id;
-  try {
-    LogInBatches(store, run_id, metrics, params, user_tags);
-    if (!inputs.empty()) store.LogInputs(run_id, inputs);
-    if (!uploads.empty()) {
-      std::unique_ptr<track::ArtifactStore> artifacts = OpenRunArtifacts(s, run.info);
-      for (const ArtifactUpload& u : uploads) artifacts->Upload(u.local_file, u.artifact_path);
-    }
-    store.UpdateRun({run_id, track::RunStatus::kFinished, NowMillis(), std::nullopt});
-  } catch (const Error&) {
-    // Leave the run visibly failed rather than RUNNING forever; the
-    // original error is what the user needs to see.
-    try {
-      store.UpdateRun({run_id, track::RunStatus::kFailed, NowMillis(), std::nullopt});
-    } catch (const Error&) {
-    }
-    throw;
-  }
-
-  std::optional<track::ModelVersion> version;
-  if (!f.register_model.empty()) {
-    EnsureRegisteredModel(store, f.register_model);
-    track::NewModelVersion nv;
-    nv.name = f.register_model;
-    nv.source = track::JoinArtifactUri(run.info.artifact_uri, model_path);
-    nv.run_id = run_id;
-    nv.user_id = user;
-    version = store.CreateModelVersion(nv);
-  }
+  RunRecord record;
+  record.experiment = f.experiment;
+  record.run_name = f.name;
+  record.start_time = now;
+  record.params = std::move(params);
+  record.metrics = std::move(metrics);
+  record.tags = std::move(user_tags);
+  record.artifacts = [&](const track::RunInfo&) { return uploads; };
+  record.register_model = f.register_model;
+  record.model_path = model_path;
+  RecordedRun recorded = RecordRun(s, record);
+  const std::string& run_id = recorded.info.run_id;
+  const std::string& experiment_id = recorded.experiment_id;
+  const std::optional<track::ModelVersion>& version = recorded.version;
+  const track::RunInfo& info = recorded.info;
 
   if (f.json) {
-    nlohmann::json json = {{"run_id", run_id},
-                           {"experiment_id", experiment_id},
-                           {"artifact_uri", run.info.artifact_uri}};
+    nlohmann::json json = {
+        {"run_id", run_id}, {"experiment_id", experiment_id}, {"artifact_uri", info.artifact_uri}};
     if (version) json["model_version"] = track::ToJson(*version);
     PrintJson(json);
     return;

@@ -65,23 +65,6 @@ void RunArtifactsList() {
   if (!Globals().quiet) std::fputs(text.c_str(), stdout);
 }
 
-// Downloads the directory `dir` of the store into `local_dir`, recursively.
-size_t DownloadTree(track::ArtifactStore& artifacts, const std::string& dir,
-                    const std::string& local_dir) {
-  size_t count = 0;
-  RealFs().MakeDirs(local_dir);
-  for (const track::ArtifactFile& f : artifacts.List(dir)) {
-    std::string local = local_dir + "/" + BaseName(f.path);
-    if (f.is_dir) {
-      count += DownloadTree(artifacts, f.path, local);
-    } else {
-      artifacts.Download(f.path, local);
-      ++count;
-    }
-  }
-  return count;
-}
-
 void RunArtifactsGet() {
   TrackSession s = OpenTracking();
   track::Run run = s.store->GetRun(ResolveRunId(*s.store, Flags().run_id));
@@ -104,6 +87,22 @@ void RunArtifactsGet() {
 }
 
 }  // namespace
+
+size_t DownloadTree(track::ArtifactStore& artifacts, const std::string& dir,
+                    const std::string& local_dir) {
+  size_t count = 0;
+  RealFs().MakeDirs(local_dir);
+  for (const track::ArtifactFile& f : artifacts.List(dir)) {
+    std::string local = local_dir + "/" + BaseName(f.path);
+    if (f.is_dir) {
+      count += DownloadTree(artifacts, f.path, local);
+    } else {
+      artifacts.Download(f.path, local);
+      ++count;
+    }
+  }
+  return count;
+}
 
 void AddTrackingUriOption(CLI::App* cmd) {
   cmd->add_option("--tracking-uri", TrackingUriFlag(),

@@ -5,7 +5,9 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -53,6 +55,59 @@ void EnsureRegisteredModel(track::Store& store, const std::string& name);
 /// URIs the artifact proxy of the session's tracking server.
 std::unique_ptr<track::ArtifactStore> OpenRunArtifacts(const TrackSession& session,
                                                        const track::RunInfo& info);
+
+/// Downloads the artifact directory `dir` into `local_dir`, recursively;
+/// returns the number of files.
+size_t DownloadTree(track::ArtifactStore& artifacts, const std::string& dir,
+                    const std::string& local_dir);
+
+/// A local file to upload as a run artifact.
+struct ArtifactUpload {
+  std::string local_file;
+  std::string artifact_path;
+};
+
+/// A finished run, as `runs log` and `train` record it (run_record.cc).
+struct RunRecord {
+  std::string experiment;  // name or id; a missing name is created (as mlflow.set_experiment)
+  std::string run_name;    // "" = generated
+  int64_t start_time = 0;  // milliseconds since the epoch
+  std::vector<track::Param> params;
+  std::vector<track::Metric> metrics;
+  std::vector<track::Tag> tags;
+  /// Called once the run exists (the model directory records its run id);
+  /// returns the files to upload.
+  std::function<std::vector<ArtifactUpload>(const track::RunInfo&)> artifacts;
+  std::string register_model;  // "" = do not register
+  std::string model_path = "model";
+  /// false: leave the run RUNNING for the caller to finish (a parent run
+  /// whose children are logged next).
+  bool finish = true;
+};
+
+struct RecordedRun {
+  std::string experiment_id;
+  track::RunInfo info;
+  std::optional<track::ModelVersion> version;
+};
+
+/// Creates the run with its lineage (track/lineage.h), logs everything in
+/// batches within the store's limits, uploads, marks it FINISHED (FAILED
+/// when a step throws, then rethrows) and registers the model version.
+RecordedRun RecordRun(TrackSession& session, const RunRecord& record);
+
+int64_t NowMillis();
+
+/// The local path of a model named on the command line: a path as it is;
+/// models:/NAME@ALIAS, models:/NAME/VERSION, models:/NAME/latest,
+/// models:/NAME/STAGE or runs:/RUN_ID/PATH resolved through the tracking
+/// store, their artifacts used in place when local, else downloaded under
+/// `scratch` (a directory the caller removes).
+std::string FetchModel(const std::string& spec, const std::string& scratch);
+
+/// "FILE[:SUFFIX]" (params.yaml:train): the whole text when it names an
+/// existing path (a path may contain ':'), else split at the last ':'.
+std::pair<std::string, std::string> SplitSpec(const std::string& spec);
 
 /// "k=v" from a repeated option; kUsage naming `option` without '='.
 track::Tag ParseKeyValue(const std::string& text, const char* option);

@@ -33,19 +33,7 @@ ValidateFlags& Flags() {
 // (seconds) when set, the reproducible-builds convention, so that a
 // pipeline stage writing a report can give the same bytes on a re-run.
 std::string ValidationTime() {
-  int64_t micros = 0;
-  const char* epoch = std::getenv("SOURCE_DATE_EPOCH");
-  if (epoch != nullptr && *epoch != '\0') {
-    char* end = nullptr;
-    long long seconds = std::strtoll(epoch, &end, 10);
-    if (*end != '\0' || seconds < 0)
-      ThrowUsage("SOURCE_DATE_EPOCH must be a number of seconds, not '{}'", epoch);
-    micros = static_cast<int64_t>(seconds) * 1000000;
-  } else {
-    micros = std::chrono::duration_cast<std::chrono::microseconds>(
-                 std::chrono::system_clock::now().time_since_epoch())
-                 .count();
-  }
+  int64_t micros = ReproducibleTimeMicros();
   std::time_t seconds = static_cast<std::time_t>(micros / 1000000);
   std::tm utc{};
   ::gmtime_r(&seconds, &utc);
