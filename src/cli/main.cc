@@ -45,6 +45,9 @@ int main(int argc, char** argv) {
   leanops::cli::RegisterServerCommand(app);
   leanops::cli::RegisterValidateCommand(app);
   leanops::cli::RegisterProfileCommand(app);
+  leanops::cli::RegisterTrainCommand(app);
+  leanops::cli::RegisterPredictCommands(app);
+  leanops::cli::RegisterTuneCommand(app);
 
   // CLI11 reports an unknown command as a missing one; name it instead.
   for (int i = 1; i < argc; ++i) {

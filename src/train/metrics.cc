@@ -274,4 +274,11 @@ bool HigherIsBetter(std::string_view metric) {
   return metric != "log_loss" && metric != "mae" && metric != "rmse";
 }
 
+std::string RocCurveCsv(const RocCurve& roc) {
+  std::string csv = "fpr,tpr,threshold\n";
+  for (size_t i = 0; i < roc.fpr.size(); ++i)
+    csv += fmt::format("{},{},{}\n", roc.fpr[i], roc.tpr[i], roc.thresholds[i]);
+  return csv;
+}
+
 }  // namespace leanops::train

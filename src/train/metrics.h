@@ -70,6 +70,10 @@ struct RocCurve {
 RocCurve BinaryRocCurve(std::span<const double> labels, std::span<const double> scores,
                         std::span<const double> weights = {});
 
+/// The curve as CSV with the header "fpr,tpr,threshold" (numbers in their
+/// shortest exact form), as DVC plots read it.
+std::string RocCurveCsv(const RocCurve& roc);
+
 /// Every metric name any task reports, in the order above.
 const std::vector<std::string_view>& KnownMetrics();
 

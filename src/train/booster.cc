@@ -1,0 +1,201 @@
+#include "train/booster.h"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+#include "train/xgboost_library.h"
+
+namespace leanops::train {
+namespace {
+
+// XGBoost returns -1 and keeps the message; its messages carry a source
+// location line first ("[12:00:00] ../src/learner.cc:123: Invalid ..."),
+// which means nothing to a user.
+[[noreturn]] void ThrowXGBoost(const char* what) {
+  std::string message = XGBoost().get_last_error();
+  size_t location_end = message.find(": ");
+  if (message.starts_with("[") && location_end != std::string::npos)
+    message = message.substr(location_end + 2);
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+  ThrowData("XGBoost {}: {}", what, message);
+}
+
+void Check(int rc, const char* what) {
+  if (rc != 0) ThrowXGBoost(what);
+}
+
+// An owned DMatrix over a Matrix<float>, through XGBoost's array interface
+// (no copy into an intermediate; XGBoost builds its own storage from it).
+class DMatrix {
+ public:
+  DMatrix(const Matrix<float>& m, int jobs) {
+    std::string array =
+        fmt::format(R"({{"data": [{}, true], "shape": [{}, {}], "typestr": "<f4", "version": 3}})",
+                    reinterpret_cast<uintptr_t>(m.values.data()), m.rows, m.cols);
+    std::string config = fmt::format(R"({{"missing": NaN, "nthread": {}}})", jobs);
+    Check(XGBoost().dmatrix_create_from_dense(array.c_str(), config.c_str(), &handle_),
+          "cannot take the feature matrix");
+  }
+  ~DMatrix() {
+    if (handle_) XGBoost().dmatrix_free(handle_);
+  }
+  DMatrix(const DMatrix&) = delete;
+  DMatrix& operator=(const DMatrix&) = delete;
+
+  void SetFloats(const char* field, std::span<const float> values) {
+    Check(XGBoost().dmatrix_set_float_info(handle_, field, values.data(), values.size()),
+          "cannot take the labels");
+  }
+  DMatrixHandle get() const { return handle_; }
+
+ private:
+  DMatrixHandle handle_ = nullptr;
+};
+
+int ThreadsIn(const XGBoostParams& params) {
+  for (const auto& [key, value] : params)
+    if (key == "nthread") return std::stoi(value);
+  return 0;
+}
+
+// "[3]\tvalid-logloss:0.4123" -> 0.4123 (the first metric).
+double ParseEvalScore(std::string_view text) {
+  size_t colon = text.find(':');
+  if (colon == std::string_view::npos) return std::nan("");
+  size_t end = text.find_first_of("\t ", colon);
+  std::string number(text.substr(colon + 1, end == std::string_view::npos ? end : end - colon - 1));
+  return std::strtod(number.c_str(), nullptr);
+}
+
+nlohmann::json SavedConfig(void* handle) {
+  bst_ulong length = 0;
+  const char* text = nullptr;
+  Check(XGBoost().booster_save_json_config(handle, &length, &text), "cannot read its config");
+  return nlohmann::json::parse(std::string_view(text, length));
+}
+
+}  // namespace
+
+Booster::Booster(void* handle) : handle_(handle) {}
+Booster::Booster(Booster&& other) noexcept : handle_(std::exchange(other.handle_, nullptr)) {}
+Booster& Booster::operator=(Booster&& other) noexcept {
+  std::swap(handle_, other.handle_);
+  return *this;
+}
+Booster::~Booster() {
+  if (handle_) XGBoost().booster_free(handle_);
+}
+
+Booster Booster::Train(const BoosterData& data, const XGBoostParams& params, int rounds,
+                       const RoundCallback& after_round) {
+  const XGBoostLibrary& xgb = XGBoost();
+  int jobs = ThreadsIn(params);
+  DMatrix train(*data.features, jobs);
+  train.SetFloats("label", data.labels);
+  if (!data.weights.empty()) train.SetFloats("weight", data.weights);
+  std::unique_ptr<DMatrix> valid;
+  if (data.valid_features) {
+    valid = std::make_unique<DMatrix>(*data.valid_features, jobs);
+    valid->SetFloats("label", data.valid_labels);
+  }
+  DMatrixHandle cached[2] = {train.get(), valid ? valid->get() : nullptr};
+  BoosterHandle handle = nullptr;
+  Check(xgb.booster_create(cached, valid ? 2 : 1, &handle), "cannot create a booster");
+  Booster booster(handle);
+  for (const auto& [key, value] : params) {
+    if (xgb.booster_set_param(handle, key.c_str(), value.c_str()) != 0)
+      ThrowXGBoost(fmt::format("rejects {}={}", key, value).c_str());
+  }
+  for (int round = 0; round < rounds; ++round) {
+    Check(xgb.booster_update_one_iter(handle, round, train.get()), "training failed");
+    if (!valid || !after_round) continue;
+    DMatrixHandle eval_sets[1] = {valid->get()};
+    const char* names[1] = {"valid"};
+    const char* result = nullptr;
+    Check(xgb.booster_eval_one_iter(handle, round, eval_sets, names, 1, &result),
+          "cannot score the validation set");
+    if (!after_round(round, ParseEvalScore(result))) break;
+  }
+  return booster;
+}
+
+Booster Booster::Load(std::string_view bytes, const std::string& source) {
+  const XGBoostLibrary& xgb = XGBoost();
+  BoosterHandle handle = nullptr;
+  Check(xgb.booster_create(nullptr, 0, &handle), "cannot create a booster");
+  Booster booster(handle);
+  if (xgb.booster_load_model_from_buffer(handle, bytes.data(), bytes.size()) != 0)
+    ThrowXGBoost(fmt::format("cannot read '{}'", source).c_str());
+  return booster;
+}
+
+std::vector<float> Booster::Predict(const Matrix<float>& features, int jobs) const {
+  DMatrix matrix(features, jobs);
+  // type 0: the transformed output (probabilities for logistic objectives);
+  // strict_shape false: one value per row unless there are several classes.
+  std::string config = R"({"type": 0, "training": false, "iteration_begin": 0,)"
+                       R"( "iteration_end": 0, "strict_shape": false})";
+  const bst_ulong* shape = nullptr;
+  bst_ulong dims = 0;
+  const float* result = nullptr;
+  Check(XGBoost().booster_predict_from_dmatrix(handle_, matrix.get(), config.c_str(), &shape, &dims,
+                                               &result),
+        "prediction failed");
+  size_t count = 1;
+  for (bst_ulong d = 0; d < dims; ++d) count *= shape[d];
+  return std::vector<float>(result, result + count);
+}
+
+size_t Booster::outputs_per_row() const {
+  nlohmann::json config = SavedConfig(handle_);
+  std::string objective = config["learner"]["objective"]["name"].get<std::string>();
+  if (objective != "multi:softprob") return 1;
+  const nlohmann::json& num_class = config["learner"]["learner_model_param"]["num_class"];
+  return std::stoul(num_class.get<std::string>());
+}
+
+std::string Booster::Objective() const {
+  return SavedConfig(handle_)["learner"]["objective"]["name"].get<std::string>();
+}
+
+std::string Booster::Save() const {
+  bst_ulong length = 0;
+  const char* bytes = nullptr;
+  Check(XGBoost().booster_save_model_to_buffer(handle_, R"({"format": "ubj"})", &length, &bytes),
+        "cannot save the model");
+  return std::string(bytes, length);
+}
+
+size_t Booster::num_features() const {
+  bst_ulong n = 0;
+  Check(XGBoost().booster_get_num_feature(handle_, &n), "cannot count features");
+  return n;
+}
+
+int Booster::boosted_rounds() const {
+  int rounds = 0;
+  Check(XGBoost().booster_boosted_rounds(handle_, &rounds), "cannot count rounds");
+  return rounds;
+}
+
+void Booster::SetFeatureNames(const std::vector<std::string>& names) {
+  std::vector<const char*> pointers;
+  for (const std::string& name : names) pointers.push_back(name.c_str());
+  Check(XGBoost().booster_set_str_feature_info(handle_, "feature_name", pointers.data(),
+                                               pointers.size()),
+        "cannot set feature names");
+}
+
+std::vector<std::string> Booster::FeatureNames() const {
+  bst_ulong size = 0;
+  const char** names = nullptr;
+  Check(XGBoost().booster_get_str_feature_info(handle_, "feature_name", &size, &names),
+        "cannot read feature names");
+  return std::vector<std::string>(names, names + size);
+}
+
+}  // namespace leanops::train
