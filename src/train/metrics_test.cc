@@ -65,7 +65,7 @@ double Get(const MetricList& list, std::string_view name) {
 }
 
 // Reference values: tests/train/sklearn_reference.py, sklearn 1.2.1.
-TEST(MetricsTest, BinaryMatchesSklearn) {
+TEST(TrainMetricsTest, BinaryMatchesSklearn) {
   auto y = BinaryLabels(), p = BinaryProb(), w = Weights();
   ExpectMetrics(BinaryMetrics(y, p), kClassification,
                 {0.5333333333333333, 0.4666666666666667, 0.5384615384615384, 0.5,
@@ -78,7 +78,7 @@ TEST(MetricsTest, BinaryMatchesSklearn) {
                  0.5271493212669683, 2.0532999163322914});
 }
 
-TEST(MetricsTest, MulticlassMatchesSklearn) {
+TEST(TrainMetricsTest, MulticlassMatchesSklearn) {
   auto y = MulticlassLabels(), p = MulticlassProba(), w = Weights();
   ExpectMetrics(MulticlassMetrics(y, p, 3), kClassification,
                 {0.7, 0.7819548872180451, 0.6641737891737892, 0.6773504273504273,
@@ -88,7 +88,7 @@ TEST(MetricsTest, MulticlassMatchesSklearn) {
                  0.9166779408550868, 0.7487441905719873});
 }
 
-TEST(MetricsTest, RegressionMatchesSklearn) {
+TEST(TrainMetricsTest, RegressionMatchesSklearn) {
   std::vector<double> y, pred;
   for (int i = 0; i < kRows; ++i) {
     y.push_back(0.5 * i - 3 + (i * 7) % 5);
@@ -105,7 +105,7 @@ void ExpectCurve(const std::vector<double>& got, const std::vector<double>& want
   for (size_t i = 0; i < want.size(); ++i) EXPECT_NEAR(got[i], want[i], 1e-12) << i;
 }
 
-TEST(MetricsTest, RocCurveMatchesSklearn) {
+TEST(TrainMetricsTest, RocCurveMatchesSklearn) {
   auto y = BinaryLabels(), p = BinaryProb();
   RocCurve roc = BinaryRocCurve(y, p);
   ExpectCurve(roc.fpr, {0.0, 0.0, 0.11764705882352941, 0.11764705882352941, 0.23529411764705882,
@@ -147,7 +147,7 @@ double BruteForceAuc(const std::vector<double>& y, const std::vector<double>& s,
   return wins / pairs;
 }
 
-TEST(MetricsTest, RocAucIsThePairwiseCountWithTiesHalf) {
+TEST(TrainMetricsTest, RocAucIsThePairwiseCountWithTiesHalf) {
   for (int n : {2, 7, 50, 200}) {
     std::vector<double> y, s, w, ones(n, 1.0);
     for (int i = 0; i < n; ++i) {
@@ -161,7 +161,7 @@ TEST(MetricsTest, RocAucIsThePairwiseCountWithTiesHalf) {
   }
 }
 
-TEST(MetricsTest, MulticlassRocAucIsTheMeanOfOneVsRest) {
+TEST(TrainMetricsTest, MulticlassRocAucIsTheMeanOfOneVsRest) {
   auto y = MulticlassLabels(), p = MulticlassProba(), w = Weights();
   double sum = 0;
   for (int c = 0; c < 3; ++c) {
@@ -175,7 +175,7 @@ TEST(MetricsTest, MulticlassRocAucIsTheMeanOfOneVsRest) {
   EXPECT_NEAR(Get(MulticlassMetrics(y, p, 3, w), "roc_auc"), sum / 3, 1e-12);
 }
 
-TEST(MetricsTest, UndefinedRocAucIsNaN) {
+TEST(TrainMetricsTest, UndefinedRocAucIsNaN) {
   MetricList one_class = BinaryMetrics({{1.0, 1.0, 1.0}}, {{0.2, 0.5, 0.9}});
   EXPECT_TRUE(std::isnan(Get(one_class, "roc_auc")));
   EXPECT_NEAR(Get(one_class, "accuracy"), 2.0 / 3, 1e-15);
@@ -186,7 +186,7 @@ TEST(MetricsTest, UndefinedRocAucIsNaN) {
   EXPECT_TRUE(std::isnan(BinaryRocCurve({{0.0, 0.0}}, {{0.1, 0.2}}).tpr[1]));
 }
 
-TEST(MetricsTest, LogLossClipsAtMachineEpsilon) {
+TEST(TrainMetricsTest, LogLossClipsAtMachineEpsilon) {
   // sklearn 1.2's eps="auto" is 2^-52, so a confident miss costs 36.04, not
   // the 34.54 of the old eps=1e-15.
   double eps = std::numeric_limits<double>::epsilon();
@@ -194,7 +194,7 @@ TEST(MetricsTest, LogLossClipsAtMachineEpsilon) {
   EXPECT_NEAR(Get(BinaryMetrics({{0.0, 1.0}}, {{0.0, 1.0}}), "log_loss"), eps, 1e-18);
 }
 
-TEST(MetricsTest, ZeroDivisionGivesZero) {
+TEST(TrainMetricsTest, ZeroDivisionGivesZero) {
   // Nothing predicted positive: precision 0/0 and f1 are 0, recall 0.
   MetricList m = BinaryMetrics({{0.0, 1.0, 0.0}}, {{0.1, 0.2, 0.3}});
   EXPECT_EQ(Get(m, "precision"), 0);
@@ -207,17 +207,17 @@ TEST(MetricsTest, ZeroDivisionGivesZero) {
   EXPECT_DOUBLE_EQ(Get(mc, "recall"), 0.5);      // (1 + 0) / 2
 }
 
-TEST(MetricsTest, R2OfAConstantTargetIsForcedFinite) {
+TEST(TrainMetricsTest, R2OfAConstantTargetIsForcedFinite) {
   EXPECT_EQ(Get(RegressionMetrics({{2.0, 2.0}}, {{2.0, 2.0}}), "r2"), 1.0);
   EXPECT_EQ(Get(RegressionMetrics({{2.0, 2.0}}, {{2.0, 3.0}}), "r2"), 0.0);
 }
 
-TEST(MetricsTest, ZeroWeightRowsDoNotMakeThresholds) {
+TEST(TrainMetricsTest, ZeroWeightRowsDoNotMakeThresholds) {
   RocCurve roc = BinaryRocCurve({{1.0, 0.0, 1.0}}, {{0.9, 0.5, 0.1}}, {{1.0, 1.0, 0.0}});
   EXPECT_EQ(roc.thresholds, (std::vector<double>{1.9, 0.9, 0.5}));
 }
 
-TEST(MetricsTest, NamesAndDirections) {
+TEST(TrainMetricsTest, NamesAndDirections) {
   EXPECT_EQ(KnownMetrics().size(), 9u);
   for (std::string_view name : {"accuracy", "precision", "recall", "f1", "roc_auc", "r2"}) {
     EXPECT_TRUE(HigherIsBetter(name)) << name;
@@ -234,7 +234,7 @@ TEST(MetricsTest, NamesAndDirections) {
   }
 }
 
-TEST(MetricsTest, RejectsBadInput) {
+TEST(TrainMetricsTest, RejectsBadInput) {
   std::vector<double> y = {0, 1}, p = {0.2, 0.8};
   EXPECT_THROW(BinaryMetrics(y, {{0.5}}), Error);
   EXPECT_THROW(BinaryMetrics({}, {}), Error);
