@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <bit>
+#include <vector>
 
 #ifdef __SSE2__
 #include <immintrin.h>
@@ -16,18 +17,30 @@ std::atomic<bool> allow_avx2{true};
 
 #ifdef __SSE2__
 
-// A window's bytes: small enough that its lists stay in the L1 cache, large
-// enough that the row cut at its end (read again by the next) costs little.
+// A window's bytes to begin with: small enough that its lists stay in the
+// L1 cache, large enough that the row cut at its end (read again by the
+// next) costs little. A row longer than a window doubles it.
 constexpr uint64_t kWindowBytes = 4096;
+// Rows longer than this are left to the scanner (the lists take 8 bytes per
+// byte of the window).
+constexpr uint64_t kMaxWindowBytes = uint64_t{1} << 20;
 
 // The stops (delimiters and line feeds) and line feeds of a window, as
 // offsets from the piece's start. stops[0] is the offset just before the
 // window's first row, so that field c of a row whose stops start at k is
 // (stops[k + c - 1], stops[k + c]) for every c, the first field included.
+// One per thread, kept: TokenizeRows calls SplitPlainRows again after each
+// row the scanner reads, so it must cost nothing to set up.
 struct StopLists {
-  // AppendBits writes up to 64 entries past the count it ends at.
-  uint32_t stops[1 + kWindowBytes + 64];
-  uint32_t newlines[kWindowBytes + 64];
+  /// Makes room for a window of `bytes` (AppendBits writes up to 64
+  /// entries past the count it ends at).
+  void Reserve(uint64_t bytes) {
+    if (newlines.size() >= bytes + 64) return;
+    stops.resize(1 + bytes + 64);
+    newlines.resize(bytes + 64);
+  }
+  std::vector<uint32_t> stops;
+  std::vector<uint32_t> newlines;
   size_t num_stops = 0;  // after stops[0]
   size_t num_newlines = 0;
 };
@@ -141,10 +154,11 @@ struct Avx2 {
 // where it stopped. Not inlined into its callers (see ScanWindowAvx2).
 template <typename Simd>
 uint64_t ScanWindow(std::string_view text, char delimiter, uint64_t begin, uint64_t end,
-                    uint64_t from, StopLists* lists) {
+                    uint64_t from, uint64_t window, StopLists* lists) {
   const char* data = text.data();
   const uint64_t size = text.size();
-  const uint64_t limit = std::min(end, from + kWindowBytes);
+  const uint64_t limit = std::min(end, from + window);
+  lists->Reserve(window);
   lists->stops[0] = static_cast<uint32_t>(from - begin - 1);  // wraps for from == begin: fine
   lists->num_stops = 0;
   lists->num_newlines = 0;
@@ -166,15 +180,15 @@ uint64_t ScanWindow(std::string_view text, char delimiter, uint64_t begin, uint6
     }
     const auto offset = static_cast<uint32_t>(base - begin);
     // Rows are usually longer than 8 bytes and fields than 1.
-    AppendBits<8>(masks.stops, offset, lists->stops + 1, &lists->num_stops);
-    AppendBits<2>(masks.newlines, offset, lists->newlines, &lists->num_newlines);
+    AppendBits<8>(masks.stops, offset, lists->stops.data() + 1, &lists->num_stops);
+    AppendBits<2>(masks.newlines, offset, lists->newlines.data(), &lists->num_newlines);
   }
   return base;
 }
 
 uint64_t ScanWindowSse2(std::string_view text, char delimiter, uint64_t begin, uint64_t end,
-                        uint64_t from, StopLists* lists) {
-  return ScanWindow<Sse2>(text, delimiter, begin, end, from, lists);
+                        uint64_t from, uint64_t window, StopLists* lists) {
+  return ScanWindow<Sse2>(text, delimiter, begin, end, from, window, lists);
 }
 
 #ifdef LEANOPS_HAVE_AVX2_PATH
@@ -182,8 +196,8 @@ uint64_t ScanWindowSse2(std::string_view text, char delimiter, uint64_t begin, u
 // function; a template cannot carry the target attribute itself.
 [[gnu::target("avx2,bmi,popcnt"), gnu::flatten]] uint64_t ScanWindowAvx2(
     std::string_view text, char delimiter, uint64_t begin, uint64_t end, uint64_t from,
-    StopLists* lists) {
-  return ScanWindow<Avx2>(text, delimiter, begin, end, from, lists);
+    uint64_t window, StopLists* lists) {
+  return ScanWindow<Avx2>(text, delimiter, begin, end, from, window, lists);
 }
 #endif
 
@@ -215,15 +229,16 @@ void SplitPlainRows(std::string_view text, char delimiter, uint64_t begin, uint6
   const size_t num_columns = piece->columns.size();
   const uint32_t last_column = static_cast<uint32_t>(num_columns - 1);
   std::vector<CellSpan>* columns = piece->columns.data();
-  StopLists lists;
+  static thread_local StopLists lists;
+  uint64_t window = kWindowBytes;
   uint64_t row_start = *pos;
   while (row_start < end) {
     const uint64_t window_start = row_start;
-    const uint64_t scanned = scan(text, delimiter, begin, end, window_start, &lists);
+    const uint64_t scanned = scan(text, delimiter, begin, end, window_start, window, &lists);
     // Row r's stops are stops[k, k + n) (k from 1); it is a row of n fields
     // exactly when its last stop is its line feed: the row before ended at
     // the line feed before, so none of the others is one.
-    const uint32_t* stops = lists.stops;
+    const uint32_t* stops = lists.stops.data();
     size_t k = 1;
     size_t taken = 0;
     bool regular = true;
@@ -254,7 +269,11 @@ void SplitPlainRows(std::string_view text, char delimiter, uint64_t begin, uint6
     piece->rows += taken;
     // The next window starts at the row cut by this one's end; any other
     // reason to stop scanning is left to the scanner.
-    if (!regular || taken == 0 || scanned != window_start + kWindowBytes) break;
+    if (!regular || scanned != window_start + window) break;
+    if (taken == 0) {  // a row longer than the window
+      if (window >= kMaxWindowBytes) break;
+      window *= 2;
+    }
   }
   *pos = row_start;
 #else

@@ -2,7 +2,7 @@
 // quotes, split from bit masks of 64 bytes at a time, with no per-byte work
 // and no branch per field.
 //
-// It works in windows of a few KiB, in two steps. The first finds the
+// It works in windows of a few KiB (doubled for a longer row), in two steps. The first finds the
 // positions of every delimiter and line feed of the window's bytes, as
 // lists (SIMD compares, then the bits of each mask written out branch-free).
 // The second reads them row by row: a row of n fields is n stops, of which

@@ -210,6 +210,27 @@ TEST(CsvTokenizerTest, Avx2AndSse2PathsAgree) {
   }
 }
 
+// Rows longer than the fast path's first window (4 KiB) stay on it.
+TEST(CsvTokenizerTest, RowsLongerThanAWindow) {
+  std::string text;
+  std::vector<std::vector<std::string>> expected;
+  for (size_t row = 0; row < 40; ++row) {
+    std::vector<std::string> fields;
+    for (size_t c = 0; c < 3; ++c) {
+      fields.emplace_back(row * 200 + c * 7, static_cast<char>('a' + c));
+      text += (c > 0 ? "," : "") + fields.back();
+    }
+    expected.push_back(fields);
+    text += row % 2 ? "\r\n" : "\n";
+  }
+  for (bool avx2 : {true, false}) {
+    Avx2Setting setting(avx2);
+    EXPECT_EQ(Rows(text, 0, text.size(), 3), expected) << avx2;
+  }
+  EXPECT_EQ(Tokenize(text, 0, text.size(), 3, nullptr, true),
+            Tokenize(text, 0, text.size(), 3, nullptr, false));
+}
+
 // A ragged row or a stray quote is reported at the same offset by both.
 TEST(CsvTokenizerTest, Avx2AndSse2PathsFailAlike) {
   std::string row = std::string(40, 'x') + "," + std::string(30, 'y') + "\n";
