@@ -11,6 +11,7 @@
 #endif
 
 #include "core/parallel.h"
+#include "table/csv_plain_rows.h"
 
 namespace leanops::table {
 
@@ -134,21 +135,42 @@ class FieldScanner {
   std::array<bool, 256> stops_;
 };
 
-// The number of '"' bytes in [begin, end), eight bytes at a time: a byte
-// equal to '"' becomes zero after the XOR, and the zero-byte test sets its
-// high bit exactly for zero bytes.
-uint64_t CountQuotes(const char* begin, const char* end) {
-  constexpr uint64_t kQuotes = 0x2222222222222222ULL;
-  constexpr uint64_t kLow7 = 0x7f7f7f7f7f7f7f7fULL;
+// The number of bytes equal to `c` in [begin, end). It runs over every
+// byte of the file (to cut it at row boundaries), so 16 bytes at a time with
+// SSE2: a compare gives -1 per match, subtracted into byte counters that are
+// summed (psadbw) before they overflow; elsewhere eight at a time, where a
+// byte equal to `c` becomes zero after the XOR, and the zero-byte test sets
+// its high bit exactly for zero bytes.
+uint64_t CountByte(const char* begin, const char* end, char c) {
   uint64_t count = 0;
   const char* p = begin;
+#ifdef __SSE2__
+  const __m128i target = _mm_set1_epi8(c);
+  auto matches = [&](int i) {
+    return _mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p) + i), target);
+  };
+  while (end - p >= 16) {
+    __m128i counters = _mm_setzero_si128();
+    // 64 bytes a round (4 hits per counter) for at most 63 rounds.
+    for (int i = 0; i < 63 && end - p >= 64; ++i, p += 64) {
+      counters = _mm_sub_epi8(counters, _mm_add_epi8(_mm_add_epi8(matches(0), matches(1)),
+                                                     _mm_add_epi8(matches(2), matches(3))));
+    }
+    for (; end - p >= 16 && end - p < 64; p += 16) counters = _mm_sub_epi8(counters, matches(0));
+    __m128i sums = _mm_sad_epu8(counters, _mm_setzero_si128());
+    count += static_cast<uint64_t>(_mm_cvtsi128_si64(sums)) +
+             static_cast<uint64_t>(_mm_cvtsi128_si64(_mm_unpackhi_epi64(sums, sums)));
+  }
+#endif
+  const uint64_t pattern = 0x0101010101010101ULL * static_cast<unsigned char>(c);
+  constexpr uint64_t kLow7 = 0x7f7f7f7f7f7f7f7fULL;
   while (end - p >= 8) {
     // Per-byte counters of 0/1 hits overflow after 255 words.
     uint64_t lanes = 0;
     for (int i = 0; i < 255 && end - p >= 8; ++i, p += 8) {
       uint64_t word;
       std::memcpy(&word, p, 8);
-      uint64_t x = word ^ kQuotes;
+      uint64_t x = word ^ pattern;
       uint64_t zero_bytes = ~(((x & kLow7) + kLow7) | x | kLow7);
       lanes += zero_bytes >> 7;
     }
@@ -156,7 +178,7 @@ uint64_t CountQuotes(const char* begin, const char* end) {
     uint64_t pairs = (lanes & 0x00ff00ff00ff00ffULL) + ((lanes >> 8) & 0x00ff00ff00ff00ffULL);
     count += (pairs * 0x0001000100010001ULL) >> 48;
   }
-  for (; p < end; ++p) count += *p == '"' ? 1 : 0;
+  for (; p < end; ++p) count += *p == c ? 1 : 0;
   return count;
 }
 
@@ -185,91 +207,11 @@ uint64_t NextRowStart(std::string_view text, uint64_t from, bool odd_quotes) {
   }
 }
 
-#ifdef __SSE2__
-// The bytes of the 64 at `data` equal to `c`, as bits.
-uint64_t MatchMask(const char* data, char c) {
-  const __m128i target = _mm_set1_epi8(c);
-  uint64_t mask = 0;
-  for (int i = 0; i < 4; ++i) {
-    __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + 16 * i));
-    uint64_t bits = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, target)));
-    mask |= bits << (16 * i);
-  }
-  return mask;
-}
-#endif
-
-// The fast path for the common case of rows without quotes: 64 bytes at a
-// time, the positions of delimiters and line ends come out of bit masks, so
-// there is no per-byte work and no branch on each byte. Splits the complete
-// rows from `*pos` (a row start) and moves `*pos` past them; stops, leaving
-// the row to the field-by-field scanner, at a quote, a lone CR, a row with
-// the wrong number of fields or the last 64 bytes of the text.
-void SplitPlainRows(std::string_view text, char delimiter, uint64_t begin, uint64_t end,
-                    const uint8_t* keep, TokenizedPiece* piece, uint64_t* pos) {
-#ifdef __SSE2__
-  const char* data = text.data();
-  const uint64_t size = text.size();
-  const size_t num_columns = piece->columns.size();
-  std::vector<CellSpan>* columns = piece->columns.data();
-  uint64_t row_start = *pos;
-  uint64_t field_start = row_start;
-  size_t count = 0;  // fields of the row so far
-  for (uint64_t base = row_start; base + 64 <= size && row_start < end; base += 64) {
-    if (MatchMask(data + base, '"') != 0 || base + 64 - begin > kMaxPieceBytes) break;
-    uint64_t newlines = MatchMask(data + base, '\n');
-    uint64_t returns = MatchMask(data + base, '\r');
-    uint64_t next_is_newline =
-        (newlines >> 1) | (base + 64 < size && data[base + 64] == '\n' ? uint64_t{1} << 63 : 0);
-    if ((returns & ~next_is_newline) != 0) break;
-    uint64_t stops = MatchMask(data + base, delimiter) | newlines;
-    if (end - base < 64) stops &= (uint64_t{1} << (end - base)) - 1;
-    bool stop_here = false;
-    while (stops != 0) {
-      unsigned bit = static_cast<unsigned>(__builtin_ctzll(stops));
-      stops &= stops - 1;
-      uint64_t at = base + bit;
-      uint64_t content_end = at;
-      bool row_end = ((newlines >> bit) & 1) != 0;
-      if (row_end && at > field_start && data[at - 1] == '\r') content_end = at - 1;
-      if (row_end && count == 0 && content_end == field_start) {  // a blank line
-        row_start = field_start = at + 1;
-        *pos = row_start;
-        continue;
-      }
-      if (count < num_columns && keep[count]) {
-        columns[count].emplace_back(static_cast<uint32_t>(field_start - begin),
-                                    static_cast<uint32_t>(content_end - field_start), false);
-      }
-      ++count;
-      field_start = at + 1;
-      if (!row_end) continue;
-      if (count != num_columns) {
-        stop_here = true;  // the scanner reports it
-        break;
-      }
-      ++piece->rows;
-      count = 0;
-      row_start = field_start;
-      *pos = row_start;
-    }
-    if (stop_here) break;
-  }
-  // Take back the fields of the unfinished row.
-  for (size_t c = 0; c < std::min(count, num_columns); ++c) {
-    if (keep[c]) columns[c].pop_back();
-  }
-#else
-  (void)text, (void)delimiter, (void)begin, (void)end, (void)keep, (void)piece, (void)pos;
-#endif
-}
-
 // An estimate of the rows in [begin, end) from the newlines of its first 64 KiB.
 size_t EstimateRows(std::string_view text, uint64_t begin, uint64_t end) {
   uint64_t sample_end = std::min(end, begin + (64u << 10));
   if (sample_end <= begin) return 0;
-  size_t newlines =
-      static_cast<size_t>(std::count(text.data() + begin, text.data() + sample_end, '\n'));
+  uint64_t newlines = CountByte(text.data() + begin, text.data() + sample_end, '\n');
   double per_byte = static_cast<double>(newlines + 1) / static_cast<double>(sample_end - begin);
   return static_cast<size_t>(per_byte * static_cast<double>(end - begin) * 1.05) + 16;
 }
@@ -285,6 +227,10 @@ void TokenizeRows(std::string_view text, uint64_t begin, uint64_t end, size_t nu
   std::vector<uint8_t> all;
   if (keep_columns == nullptr) all.assign(num_columns, 1);
   const uint8_t* keep = keep_columns ? keep_columns->data() : all.data();
+  std::vector<uint32_t> kept;
+  for (size_t c = 0; c < num_columns; ++c) {
+    if (keep[c]) kept.push_back(static_cast<uint32_t>(c));
+  }
   size_t expected_rows = EstimateRows(text, begin, end);
   for (size_t c = 0; c < num_columns; ++c) {
     piece->columns[c].clear();
@@ -302,7 +248,7 @@ void TokenizeRows(std::string_view text, uint64_t begin, uint64_t end, size_t nu
   ScannedField field;
   SyntaxFailure failure;
   while (pos < end) {
-    SplitPlainRows(text, delimiter, begin, end, keep, piece, &pos);
+    SplitPlainRows(text, delimiter, begin, end, kept, piece, &pos);
     if (pos >= end) break;
     if (text[pos] == '\n' || text[pos] == '\r') {
       if (!scanner.SkipBlankLines(&pos)) break;
@@ -353,7 +299,7 @@ std::vector<uint64_t> SplitAtRowBoundaries(std::string_view text, uint64_t begin
 
   std::vector<uint64_t> quotes(pieces);
   ParallelFor(pieces, jobs, [&](size_t i) {
-    quotes[i] = CountQuotes(text.data() + targets[i], text.data() + targets[i + 1]);
+    quotes[i] = CountByte(text.data() + targets[i], text.data() + targets[i + 1], '"');
   });
 
   std::vector<uint64_t> bounds = {begin};

@@ -5,6 +5,8 @@
 
 #include <random>
 
+#include "table/csv_plain_rows.h"
+
 namespace leanops::table {
 namespace {
 
@@ -121,6 +123,131 @@ TEST(CsvTokenizerTest, LongTextsGiveTheFieldsWritten) {
   ASSERT_TRUE(piece.failure);
   EXPECT_EQ(piece.failure->offset, 103u);
   EXPECT_EQ(piece.failure->message, "expected 2 fields, got 1");
+}
+
+// Restores the SIMD choice when a test ends.
+class Avx2Setting {
+ public:
+  explicit Avx2Setting(bool allow) : previous_(AllowAvx2ForTesting(allow)) {}
+  ~Avx2Setting() { AllowAvx2ForTesting(previous_); }
+
+ private:
+  bool previous_;
+};
+
+// Every recorded span of a piece, and its row count and failure, to compare
+// two tokenizations exactly.
+struct Spans {
+  size_t rows = 0;
+  std::vector<std::vector<std::tuple<uint32_t, uint32_t, bool>>> columns;
+  std::optional<uint64_t> failure;
+  bool operator==(const Spans&) const = default;
+};
+
+Spans Tokenize(std::string_view text, uint64_t begin, uint64_t end, size_t num_columns,
+               const std::vector<uint8_t>* keep, bool avx2) {
+  Avx2Setting setting(avx2);
+  TokenizedPiece piece;
+  TokenizeRows(text, begin, end, num_columns, ',', &piece, keep);
+  Spans spans;
+  spans.rows = piece.rows;
+  for (const auto& column : piece.columns) {
+    auto& out = spans.columns.emplace_back();
+    for (CellSpan cell : column) {
+      out.emplace_back(cell.offset(), cell.length(), cell.has_doubled_quotes());
+    }
+  }
+  if (piece.failure) spans.failure = piece.failure->offset;
+  return spans;
+}
+
+// The AVX2 and SSE2 forms of the fast path give the same spans as each
+// other and the fields written, on texts mixing what makes it stop (quotes,
+// blank lines, lone CRs, ragged rows) with fields of every length around
+// the 32- and 64-byte blocks, CRLF and LF, any set of columns kept.
+TEST(CsvTokenizerTest, Avx2AndSse2PathsAgree) {
+  if (!HaveAvx2()) GTEST_SKIP() << "no AVX2 on this CPU: only the SSE2 path runs";
+  std::mt19937 random(23);
+  for (size_t num_columns : {1u, 2u, 5u, 13u}) {
+    std::string text;
+    std::vector<std::vector<std::string>> expected;
+    for (int row = 0; row < 4000; ++row) {
+      int kind = static_cast<int>(random() % 100);
+      if (kind == 0) text += "\n";
+      if (kind == 1) text += "\r\n";
+      std::vector<std::string> fields;
+      for (size_t c = 0; c < num_columns; ++c) {
+        if (c > 0) text += ',';
+        std::string value(random() % 3 == 0 ? random() % 70 : random() % 6, 'a');
+        for (char& ch : value) ch = static_cast<char>('a' + random() % 26);
+        if (num_columns == 1 && value.empty()) value = "x";  // an empty row would be blank
+        if (kind == 2 && c == num_columns / 2) {
+          fields.push_back(value + "\"q,\n" + value);
+          text += "\"" + value + "\"\"q,\n" + value + "\"";
+        } else {
+          fields.push_back(value);
+          text += value;
+        }
+      }
+      expected.push_back(fields);
+      text += kind == 3 ? "\r" : random() % 4 == 0 ? "\r\n" : "\n";
+    }
+    std::vector<uint8_t> some(num_columns, 0);
+    for (size_t c = 0; c < num_columns; c += 2) some[c] = 1;
+    some.back() = 1;
+    for (const std::vector<uint8_t>* keep : {static_cast<const std::vector<uint8_t>*>(nullptr),
+                                             static_cast<const std::vector<uint8_t>*>(&some)}) {
+      std::vector<uint64_t> bounds = SplitAtRowBoundaries(text, 0, text.size(), 7, 1);
+      for (size_t i = 0; i + 1 < bounds.size(); ++i) {
+        Spans avx2 = Tokenize(text, bounds[i], bounds[i + 1], num_columns, keep, true);
+        Spans sse2 = Tokenize(text, bounds[i], bounds[i + 1], num_columns, keep, false);
+        EXPECT_FALSE(avx2.failure);
+        EXPECT_EQ(avx2, sse2) << num_columns << " columns, piece " << i;
+      }
+    }
+    Avx2Setting avx2(true);
+    EXPECT_EQ(Rows(text, 0, text.size(), num_columns), expected) << num_columns << " columns";
+  }
+}
+
+// Rows longer than the fast path's first window (4 KiB) stay on it.
+TEST(CsvTokenizerTest, RowsLongerThanAWindow) {
+  std::string text;
+  std::vector<std::vector<std::string>> expected;
+  for (size_t row = 0; row < 40; ++row) {
+    std::vector<std::string> fields;
+    for (size_t c = 0; c < 3; ++c) {
+      fields.emplace_back(row * 200 + c * 7, static_cast<char>('a' + c));
+      text += (c > 0 ? "," : "") + fields.back();
+    }
+    expected.push_back(fields);
+    text += row % 2 ? "\r\n" : "\n";
+  }
+  for (bool avx2 : {true, false}) {
+    Avx2Setting setting(avx2);
+    EXPECT_EQ(Rows(text, 0, text.size(), 3), expected) << avx2;
+  }
+  EXPECT_EQ(Tokenize(text, 0, text.size(), 3, nullptr, true),
+            Tokenize(text, 0, text.size(), 3, nullptr, false));
+}
+
+// A ragged row or a stray quote is reported at the same offset by both.
+TEST(CsvTokenizerTest, Avx2AndSse2PathsFailAlike) {
+  std::string row = std::string(40, 'x') + "," + std::string(30, 'y') + "\n";
+  std::string base;
+  for (int i = 0; i < 200; ++i) base += row;
+  for (size_t at : {size_t{0}, size_t{64}, row.size() * 37, row.size() * 150}) {
+    std::string ragged = base;
+    ragged.insert(at, "only,one,more\n");
+    std::string stray = base;
+    stray[at + 5] = '"';
+    for (const std::string& text : {ragged, stray}) {
+      Spans avx2 = Tokenize(text, 0, text.size(), 2, nullptr, true);
+      Spans sse2 = Tokenize(text, 0, text.size(), 2, nullptr, false);
+      ASSERT_TRUE(sse2.failure);
+      EXPECT_EQ(avx2, sse2) << at;
+    }
+  }
 }
 
 TEST(CsvTokenizerTest, SplitStopsAtTheRowHoldingTheTarget) {
