@@ -13,19 +13,21 @@ CHURN_GEN=${CHURN_GEN:-$SRC/build/churn-gen}
 command -v sbatch >/dev/null || skip_all "sbatch not found"
 timeout 10 scontrol ping 2>/dev/null | grep -q 'is UP' || skip_all "slurmctld is not answering"
 command -v python3 >/dev/null || skip_all "python3 not found"
-# The churn pipeline's validate stage runs `leanops validate`: the leanops under test first on PATH
-# (sbatch passes the environment on to the jobs).
+# The churn pipeline's validate, train and evaluate stages run `leanops`: the leanops under test
+# first on PATH (sbatch passes the environment on to the jobs).
 PATH="$(dirname "$LEANOPS_BIN"):$PATH"
 export PATH
 
 ran_stages() {
   sed -n "s/^Running stage '\([^']*\)':.*/\1/p" "$OUT" | paste -sd' ' -
 }
-# lock_masked FILE: FILE (a dvc.lock) with the md5 of reports/validation.html, which records
-# the validation time, replaced by a placeholder.
+# lock_masked FILE: FILE (a dvc.lock) with the md5s of reports/validation.html, which records
+# the validation time, and of models/churn, whose MLmodel names the run the training was logged
+# as, replaced by placeholders.
 lock_masked() {
-  awk '/- path: reports\/validation.html$/ { m = 3 }
-       m && /md5:/ { sub(/md5: .*/, "md5: <validation report>") }
+  awk '/- path: reports\/validation.html$/ { m = 3; what = "validation report" }
+       /- path: models\/churn$/ { m = 3; what = "model directory" }
+       m && /md5:/ { sub(/md5: .*/, "md5: <" what ">") }
        m { m-- }
        { print }' "$1"
 }
@@ -48,19 +50,25 @@ make_churn_repo local
 expect_exit 0 lo repro
 local_lock="$T/local.lock"
 cp dvc.lock "$local_lock"
+local_dir=$PWD
 
 # ---------------------------------------------------------------- the same pipeline on Slurm
 make_churn_repo cluster
 expect_exit 0 lo repro --executor slurm
-assert_eq "validate prepare featurize train evaluate" "$(ran_stages)" "all 5 stages submitted in order"
+assert_eq "validate prepare train evaluate" "$(ran_stages)" "all 4 stages submitted in order"
 ids=$(job_ids)
-assert_eq 5 "$(wc -w <<<"$ids")" "5 Slurm jobs submitted"
+assert_eq 4 "$(wc -w <<<"$ids")" "4 Slurm jobs submitted"
 assert_eq "$(lock_masked "$local_lock")" "$(lock_masked dvc.lock)" \
-  "Slurm run records the same dvc.lock as the local run (but for the HTML report's md5)"
-check "stage output streamed back with its prefix" grep -q '^\[train\] train: ' "$OUT"
+  "Slurm run records the same dvc.lock as the local run (but for the report's and the model's md5)"
+assert_same_file "$local_dir/models/churn/model.xgb" models/churn/model.xgb \
+  "the Slurm job trained the same booster as the local run"
+assert_same_file "$local_dir/metrics.json" metrics.json "and measured the same metrics"
+check "stage output streamed back with its prefix" grep -q '^\[train\] Trained xgboost (binary) on ' "$OUT"
+check "the train job registered the model in the project's tracking store" \
+  grep -qx "\[train\] Registered model 'churn' version 1" "$OUT"
 # The chain is Slurm's: each job after the first waited on its upstream job.
 first=$(cut -d' ' -f1 <<<"$ids")
-last=$(cut -d' ' -f5 <<<"$ids")
+last=$(cut -d' ' -f4 <<<"$ids")
 dep=$(scontrol show job "$last" 2>/dev/null | tr ' ' '\n' | sed -n 's/^Dependency=//p' | head -n1)
 if [ -n "$dep" ] && [ "$dep" != "(null)" ]; then
   assert_contains "$dep" "afterok" "the evaluate job carried an afterok dependency ($dep)"
@@ -83,10 +91,12 @@ assert_contains "$LAST_OUT" "Data and pipelines are up to date." "second Slurm r
 mkdir -p .leanops
 printf '[repro]\n    executor = slurm\n[slurm]\n    partition = %s\n' \
   "${LEANOPS_SLURM_PARTITION:-debug}" >.leanops/config
-sed -i 's/^  epochs: 10/  epochs: 3/' params.yaml
+sed -i 's/^\(    max_depth:\) 3 /\1 2 /' params.yaml
 expect_exit 0 lo repro
 assert_eq "train evaluate" "$(ran_stages)" "param change re-runs train and evaluate on Slurm"
 assert_eq 2 "$(job_ids | wc -w)" "config-selected executor submits 2 Slurm jobs"
+check "the retrained model is registered as version 2" \
+  grep -qx "\[train\] Registered model 'churn' version 2" "$OUT"
 expect_exit 0 lo status
 assert_contains "$LAST_OUT" "Data and pipelines are up to date." "status after the Slurm run"
 

@@ -2,8 +2,9 @@
 
 Uses PyYAML when it is installed (Debian: python3-yaml). Without it, a small reader accepts the
 layout params.yaml uses: top-level sections holding `key: scalar` lines, `#` comments, scalars
-true/false, integers, floats and plain or quoted strings. Anything else is an error that asks
-for PyYAML.
+true/false, integers, floats and plain or quoted strings. Blocks nested deeper than a section's
+own keys (the `train:` section's `data:` and `model:`, read by `leanops train`, not by Python)
+are skipped: their key reads as None. Anything else is an error that asks for PyYAML.
 """
 import re
 import sys
@@ -31,23 +32,29 @@ def _scalar(text):
 
 
 def _parse_simple(text, path):
-    data, section = {}, None
+    data, section, key_indent = {}, None, None
     for lineno, line in enumerate(text.splitlines(), 1):
         stripped = re.sub(r"(^|\s)#.*$", "", line).rstrip()
         if not stripped.strip():
             continue
-        m = re.fullmatch(r"(\s*)([A-Za-z0-9_.-]+):(?:\s+(.*))?", stripped)
+        indent = len(stripped) - len(stripped.lstrip(" "))
+        if section is not None and key_indent is not None and indent > key_indent:
+            continue  # inside a nested block of the section: not read without PyYAML
+        m = re.fullmatch(r"( *)([A-Za-z0-9_.-]+):(?:\s+(.*))?", stripped)
         if not m:
             sys.exit("%s:%d: cannot read this line without PyYAML (apt install python3-yaml)"
                      % (path, lineno))
-        indent, key, value = m.groups()
+        _, key, value = m.groups()
         if not indent:
-            section = None
+            section, key_indent = None, None
             if value is None:
                 section = data[key] = {}
             else:
                 data[key] = _scalar(value)
         elif section is not None:
+            key_indent = indent if key_indent is None else key_indent
+            if indent != key_indent:
+                sys.exit("%s:%d: unexpected indentation" % (path, lineno))
             section[key] = _scalar(value or "")
         else:
             sys.exit("%s:%d: nested value outside a section" % (path, lineno))
