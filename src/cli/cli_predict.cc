@@ -91,8 +91,14 @@ void AppendCsvField(std::string& out, std::string_view text) {
   out += '"';
 }
 
+void CheckThreshold(double threshold) {
+  if (!(threshold > 0 && threshold < 1))
+    ThrowUsage("--threshold {}: expected a probability between 0 and 1", threshold);
+}
+
 void RunPredict() {
   PredictFlags& f = Predict();
+  CheckThreshold(f.threshold);
   Scratch scratch;
   train::TrainedModel model = LoadNamedModel(f.model, scratch, "model");
   table::Table data = train::ReadForModel(f.data, model, {});
@@ -127,12 +133,22 @@ void RunPredict() {
       AppendCsvField(csv, c.IsNull(r) ? std::string_view() : c.StringAt(r));
       csv += ',';
     }
+    // The shortest text that reads back the same value.
+    auto number = [&](double v) {
+      if (p.single_precision) {
+        fmt::format_to(std::back_inserter(csv), "{}", static_cast<float>(v));
+      } else {
+        fmt::format_to(std::back_inserter(csv), "{}", v);
+      }
+    };
     if (model.task == train::Task::kRegression) {
-      fmt::format_to(std::back_inserter(csv), "{}", p.values[r]);
+      number(p.values[r]);
     } else {
       AppendCsvField(csv, model.classes[p.labels[r]]);
-      for (size_t k = 0; k < p.width; ++k)
-        fmt::format_to(std::back_inserter(csv), ",{}", p.values[r * p.width + k]);
+      for (size_t k = 0; k < p.width; ++k) {
+        csv += ',';
+        number(p.values[r * p.width + k]);
+      }
     }
     csv += '\n';
   }
@@ -166,6 +182,7 @@ std::string DefaultMetric(train::Task task) {
 
 void RunEvaluate() {
   EvaluateFlags& f = Evaluate();
+  CheckThreshold(f.threshold);
   std::string metric = f.metric == "auc" ? "roc_auc" : f.metric;
   if (!metric.empty()) {
     const auto& known = train::KnownMetrics();

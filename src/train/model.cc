@@ -108,7 +108,9 @@ Predictions TrainedModel::Predict(const table::Table& table, std::span<const uin
     Matrix<double> x = features.Apply<double>(table, rows, jobs);
     values = linear->Predict(x);
   }
-  return FromOutputs(std::move(values), n, threshold);
+  Predictions p = FromOutputs(std::move(values), n, threshold);
+  p.single_precision = booster.has_value();
+  return p;
 }
 
 Predictions TrainedModel::FromOutputs(std::vector<double> values, size_t rows,

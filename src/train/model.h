@@ -29,6 +29,9 @@ struct Predictions {
   /// Classification: the index into TrainedModel::classes of each row's
   /// predicted class (binary: probability >= threshold).
   std::vector<uint32_t> labels;
+  /// The values are float32 (a booster's output) held as doubles: print
+  /// them as floats, which is all the precision they have.
+  bool single_precision = false;
 };
 
 class TrainedModel {

@@ -551,11 +551,15 @@ Table ReadForModel(const std::string& path, const TrainedModel& model,
     for (const InputColumn& input : inputs)
       if (std::find(names.begin(), names.end(), input.name) == names.end())
         missing.push_back(input.name);
-    for (const std::string& name : extra)
-      if (std::find(names.begin(), names.end(), name) == names.end()) missing.push_back(name);
     if (!missing.empty())
       ThrowData("'{}' does not match the model's signature: missing column(s) {}", path,
                 fmt::join(missing, ", "));
+    for (const std::string& name : extra)
+      if (std::find(names.begin(), names.end(), name) == names.end())
+        ThrowData(
+            "'{}' has no column '{}' (the target to compare with; give --target if it has "
+            "another name)",
+            path, name);
   }
   for (const InputColumn& input : inputs) {
     options.columns.push_back(input.name);

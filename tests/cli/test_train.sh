@@ -161,6 +161,12 @@ expect_exit 3 lo train --data churn.csv --target churned --model svm --no-log
 expect_exit 3 lo predict --model nowhere --data fresh.csv
 expect_exit 2 lo evaluate --model model --data fresh.csv --metric precison
 assert_contains "$LAST_ERR" "not a metric (known: accuracy" "an unknown metric lists the known ones"
+expect_exit 2 lo evaluate --model model --data fresh.csv --threshold 1.5
+assert_contains "$LAST_ERR" "expected a probability between 0 and 1" "a threshold outside (0, 1) is refused"
+cut -d, -f1-12 fresh.csv >nolabel.csv
+expect_exit 3 lo evaluate --model model --data nolabel.csv
+assert_contains "$LAST_ERR" "has no column 'churned' (the target to compare with" \
+  "evaluating data without the target says so (it is not a signature mismatch)"
 expect_exit 3 lo train --data churn.csv --target churned --model linear --no-log
 assert_contains "$LAST_ERR" "'linear' is for regression" "a model type that does not fit the task is refused"
 
