@@ -6,11 +6,12 @@
 # its peer interleaved; the minimum is reported. Before each timed command the script waits
 # (up to --idle-wait s) until the other processes leave >= --idle % of the CPUs idle.
 #
-# Usage: bench/train.sh [--rows N]... [--runs N] [--only rf,xgb,predict,tune] [--rf-set K=V]...
+# Usage: bench/train.sh [--rows N]... [--runs N] [--only rf,xgb,predict,tune] [--rf-set "K=V ..."]...
 #                       [--tune-trials N] [--tune-seeds "0 1 2 3 4"] [--idle PCT] [--idle-wait S]
 #                       [--keep] [--help]
 #   --rows N        data sizes (repeatable; default 100000 and 1000000); tune always uses 100000
-#   --rf-set K=V    also time leanops random_forest with these overrides (repeatable, one row)
+#   --rf-set "K=V K=V"  also time leanops random_forest with these --set overrides (repeatable:
+#                   one extra row per occurrence), e.g. --rf-set "model.max_depth=8 model.n_estimators=50"
 # Env:   LEANOPS_BIN, CHURN_GEN (default: <repo>/build/...), BENCH_DIR (default: /tmp/leanops-bench),
 #        PYTHON (default /usr/bin/python3), JOBS (threads on both sides, default 2)
 # Needs: Debian's python3-sklearn, python3-xgboost, python3-optuna, python3-pandas; /usr/bin/time.
@@ -38,7 +39,7 @@ while [[ $# -gt 0 ]]; do
         --rows) SIZES+=("${2:?--rows needs a number}"); shift ;;
         --runs) RUNS=${2:?--runs needs a number}; shift ;;
         --only) ONLY=${2:?--only needs a list}; shift ;;
-        --rf-set) RF_SET+=("${2:?--rf-set needs KEY=VALUE}"); shift ;;
+        --rf-set) RF_SET+=("${2:?--rf-set needs KEY=VALUE ...}"); shift ;;
         --tune-trials) TUNE_TRIALS=${2:?}; shift ;;
         --tune-seeds) TUNE_SEEDS=${2:?}; shift ;;
         --idle) IDLE=${2:?}; shift ;;
@@ -112,7 +113,7 @@ fmt_s() { awk -v s="$1" 'BEGIN { if (s < 1) printf "%.0f ms", s * 1000; else pri
 
 ROWS_OUT=()
 row() {  # case, rows, leanops, peer name, peer value, ratio, target, verdict
-    ROWS_OUT+=("$(printf '%-40s %8s %11s  %-32s %11s %8s %9s  %s' "$@")")
+    ROWS_OUT+=("$(printf '%-52s %8s %11s  %-32s %11s %8s %9s  %s' "$@")")
 }
 verdict_le() { awk -v r="$1" -v t="$2" 'BEGIN { print (r <= t) ? "PASS" : "MISS" }'; }
 verdict_ge() { awk -v r="$1" -v t="$2" 'BEGIN { print (r >= t) ? "PASS" : "MISS" }'; }
@@ -139,12 +140,12 @@ for rows in "${SIZES[@]}"; do
     # --- 1. random forest + 3. batch predict ----------------------------------------------
     if has rf || has predict; then
         variants=(default)
-        [[ ${#RF_SET[@]} -gt 0 ]] && variants+=(tuned)
+        for i in "${!RF_SET[@]}"; do variants+=("set$i"); done
         declare -A lo_t=() lo_auc=()
         sk_t=() sk_pp=() sk_ppr=(); sk_auc=
         for run in $(seq "$RUNS"); do
             for v in "${variants[@]}"; do
-                sets=(); [[ $v == tuned ]] && for s in "${RF_SET[@]}"; do sets+=(--set "$s"); done
+                sets=(); [[ $v == set* ]] && for s in ${RF_SET[${v#set}]}; do sets+=(--set "$s"); done
                 timed "rf-$v-$rows-$run" "$LEANOPS" train --data "$train" --target churned \
                     --model random_forest "${sets[@]}" --no-log -j "$JOBS" --out "$work/rf-$v-$rows"
                 lo_t[$v]+="$T "
@@ -158,7 +159,7 @@ for rows in "${SIZES[@]}"; do
         for v in "${variants[@]}"; do
             "$LEANOPS" evaluate --model "$work/rf-$v-$rows" --data "$heldout" --json -j "$JOBS" >"$work/ev-rf-$v-$rows.json"
             lo_auc[$v]=$(jget "$work/ev-rf-$v-$rows.json" 'd["metrics"]["roc_auc"]')
-            label="train random_forest"; [[ $v == tuned ]] && label="train random_forest (--rf-set)"
+            label="train random_forest"; [[ $v == set* ]] && label="train RF ${RF_SET[${v#set}]//model./}"
             # shellcheck disable=SC2086
             t=$(min ${lo_t[$v]})
             r=$(awk -v a="$t" -v b="$skt" 'BEGIN { printf "%.3f", a / b }')
@@ -178,7 +179,7 @@ for rows in "${SIZES[@]}"; do
                 done
                 pt=$(min "${p_t[@]}"); pp=$(min "${sk_pp[@]}"); ppr=$(min "${sk_ppr[@]}")
                 rate() { awk -v n="$rows" -v s="$1" 'BEGIN { r = n / s; if (r >= 1e6) printf "%.2fM/s", r / 1e6; else printf "%.0fk/s", r / 1e3 }'; }
-                label="predict RF, rows/s"; [[ $v == tuned ]] && label="predict RF (--rf-set), rows/s"
+                label="predict RF, rows/s"; [[ $v == set* ]] && label="predict RF ${RF_SET[${v#set}]//model./}"
                 r=$(awk -v a="$pt" -v b="$pp" 'BEGIN { printf "%.2f", b / a }')
                 row "$label" "$rows" "$(rate "$pt")" "sklearn predict_proba only" "$(rate "$pp")" "${r}x" ">=5x" "$(verdict_ge "$r" 5)"
                 r=$(awk -v a="$pt" -v b="$ppr" 'BEGIN { printf "%.2f", b / a }')
@@ -266,10 +267,10 @@ YAML
     echo
 fi
 
-printf '%-40s %8s %11s  %-32s %11s %8s %9s  %s\n' case rows leanops peer "peer" ratio target verdict
-printf -- '-%.0s' {1..135}; echo
+printf '%-52s %8s %11s  %-32s %11s %8s %9s  %s\n' case rows leanops peer "peer" ratio target verdict
+printf -- '-%.0s' {1..147}; echo
 printf '%s\n' "${ROWS_OUT[@]}"
-printf -- '-%.0s' {1..135}; echo
+printf -- '-%.0s' {1..147}; echo
 cat <<EOF
 Times: minimum of $RUNS interleaved runs. ratio: leanops time / peer time for train rows,
 leanops rows/s / peer rows/s for predict rows, AUC difference (leanops - peer) for AUC rows.
