@@ -8,8 +8,9 @@
 #
 # Usage: bench/train.sh [--rows N]... [--runs N] [--only rf,xgb,predict,tune] [--rf-set "K=V ..."]...
 #                       [--tune-trials N] [--tune-seeds "0 1 2 3 4"] [--idle PCT] [--idle-wait S]
-#                       [--keep] [--help]
+#                       [--tune-threads N] [--keep] [--help]
 #   --rows N        data sizes (repeatable; default 100000 and 1000000); tune always uses 100000
+#   --tune-threads N  XGBoost threads per trial on both sides (default: JOBS; trials run one at a time)
 #   --rf-set "K=V K=V"  also time leanops random_forest with these --set overrides (repeatable:
 #                   one extra row per occurrence), e.g. --rf-set "model.max_depth=8 model.n_estimators=50"
 # Env:   LEANOPS_BIN, CHURN_GEN (default: <repo>/build/...), BENCH_DIR (default: /tmp/leanops-bench),
@@ -30,6 +31,7 @@ ONLY=rf,xgb,predict,tune
 RF_SET=()
 TUNE_TRIALS=30
 TUNE_SEEDS="0 1 2 3 4"
+TUNE_THREADS=
 IDLE=85
 IDLE_WAIT=300
 KEEP=0
@@ -42,15 +44,17 @@ while [[ $# -gt 0 ]]; do
         --rf-set) RF_SET+=("${2:?--rf-set needs KEY=VALUE ...}"); shift ;;
         --tune-trials) TUNE_TRIALS=${2:?}; shift ;;
         --tune-seeds) TUNE_SEEDS=${2:?}; shift ;;
+        --tune-threads) TUNE_THREADS=${2:?}; shift ;;
         --idle) IDLE=${2:?}; shift ;;
         --idle-wait) IDLE_WAIT=${2:?}; shift ;;
         --keep) KEEP=1 ;;
-        -h|--help) sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "train.sh: unknown option: $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
 done
 [[ ${#SIZES[@]} -gt 0 ]] || SIZES=(100000 1000000)
+TUNE_THREADS=${TUNE_THREADS:-$JOBS}
 has() { [[ ",$ONLY," == *",$1,"* ]]; }
 for tool in "$LEANOPS_SRC" "$CHURN_GEN"; do
     [[ -x $tool ]] || { echo "train.sh: $tool not built (ninja -C build, or set LEANOPS_BIN/CHURN_GEN)" >&2; exit 2; }
@@ -116,6 +120,7 @@ fmt_s() { awk -v s="$1" 'BEGIN { if (s < 1) printf "%.0f ms", s * 1000; else pri
 ROWS_OUT=()
 row() {  # case, rows, leanops, peer name, peer value, ratio, target, verdict
     ROWS_OUT+=("$(printf '%-52s %8s %11s  %-32s %11s %8s %9s  %s' "$@")")
+    log "row: ${ROWS_OUT[-1]}"
 }
 verdict_le() { awk -v r="$1" -v t="$2" 'BEGIN { print (r <= t) ? "PASS" : "MISS" }'; }
 verdict_ge() { awk -v r="$1" -v t="$2" 'BEGIN { print (r >= t) ? "PASS" : "MISS" }'; }
@@ -230,6 +235,7 @@ model:
   type: xgboost
   n_estimators: 100
   tree_method: hist
+  n_jobs: $TUNE_THREADS
 seed: 42
 YAML
     cat >"$work/tune.yaml" <<YAML
@@ -249,7 +255,7 @@ YAML
     for seed in $TUNE_SEEDS; do
         timed "tune-$seed" "$LEANOPS" tune --config "$work/tune.yaml" --seed "$seed" --no-log --json
         lo_best+=("$(jget "$work/tune-$seed.out" 'd["best_value"]')"); lo_t+=("$T")
-        timed "optuna-$seed" "$PYTHON" "$PEERS" optuna --train "$tt" --test "$tv" --jobs "$JOBS" \
+        timed "optuna-$seed" "$PYTHON" "$PEERS" optuna --train "$tt" --test "$tv" --jobs "$TUNE_THREADS" \
             --trials "$TUNE_TRIALS" --seeds "$seed"
         op_best+=("$(jget "$work/optuna-$seed.out" 'd["studies"][0]["best"]')"); op_t+=("$T")
         log "seed $seed: leanops best ${lo_best[-1]} (${lo_t[-1]} s), optuna best ${op_best[-1]} (${op_t[-1]} s)"
@@ -263,7 +269,7 @@ YAML
     a=$(median "${lo_t[@]}"); b=$(median "${op_t[@]}")
     r=$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", a / b }')
     row "tune wall time (median of seeds)" 100000 "$(fmt_s "$a")" "Optuna: read+prep+study" "$(fmt_s "$b")" "${r}x" "-" "info"
-    echo "tune seeds: $TUNE_SEEDS"
+    echo "tune: $TUNE_TRIALS TPE trials one at a time, $TUNE_THREADS XGBoost thread(s) each, no pruning; seeds: $TUNE_SEEDS"
     echo "  leanops best: ${lo_best[*]}"
     echo "  optuna best:  ${op_best[*]}"
     echo
