@@ -150,7 +150,7 @@ TEST_F(TrainConfigTest, BoosterPlanMapsNamesToXGBoosts) {
   EXPECT_EQ(value("num_parallel_tree"), "50");
   EXPECT_EQ(value("eta"), "1");
   EXPECT_EQ(value("colsample_bynode"), "0.25");  // sqrt(16) of 16 features
-  EXPECT_EQ(value("subsample"), "0.632");
+  EXPECT_EQ(value("subsample"), "0.2");
 }
 
 }  // namespace
