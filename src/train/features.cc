@@ -41,37 +41,6 @@ bool IsDateType(ColumnType type) {
   return type == ColumnType::kDate || type == ColumnType::kTimestamp;
 }
 
-double NumberAt(const Column& column, size_t row) {
-  if (column.IsNull(row)) return kNaN;
-  switch (column.type()) {
-    case ColumnType::kInt64:
-      return static_cast<double>(column.int64s()[row]);
-    case ColumnType::kFloat64:
-      return column.float64s()[row];
-    case ColumnType::kBool:
-      return column.bools()[row];
-    default:
-      return kNaN;
-  }
-}
-
-// The text a categorical value is known by: strings as they are, numbers
-// as the CSV would write them.
-std::string CategoryAt(const Column& column, size_t row) {
-  switch (column.type()) {
-    case ColumnType::kString:
-      return std::string(column.StringAt(row));
-    case ColumnType::kInt64:
-      return std::to_string(column.int64s()[row]);
-    case ColumnType::kFloat64:
-      return fmt::format("{}", column.float64s()[row]);
-    case ColumnType::kBool:
-      return column.bools()[row] ? "true" : "false";
-    default:
-      return std::to_string(column.int64s()[row]);
-  }
-}
-
 // Impute, clip and log1p: the steps before scaling.
 double PreScale(const FeatureTransform::Fitted& f, double x, const std::string& column) {
   if (std::isnan(x)) x = f.fill;
@@ -159,7 +128,7 @@ void FitNumeric(FeatureTransform::Fitted& f, const Column& column, std::span<con
   std::vector<double> present;
   present.reserve(rows.size());
   for (uint32_t r : rows)
-    if (!column.IsNull(r)) present.push_back(NumberAt(column, r));
+    if (!column.IsNull(r)) present.push_back(CellNumber(column, r));
   switch (f.spec.impute) {
     case Impute::kNone:
       break;
@@ -180,7 +149,7 @@ void FitNumeric(FeatureTransform::Fitted& f, const Column& column, std::span<con
   std::vector<double> values;
   values.reserve(rows.size());
   for (uint32_t r : rows) {
-    double x = PreScale(f, NumberAt(column, r), column.name());
+    double x = PreScale(f, CellNumber(column, r), column.name());
     if (!std::isnan(x)) values.push_back(x);
   }
   if (values.empty()) return;
@@ -205,7 +174,7 @@ void FitCategorical(FeatureTransform::Fitted& f, const Column& column,
               table::ColumnTypeName(column.type()));
   std::map<std::string, int64_t> counts;
   for (uint32_t r : rows)
-    if (!column.IsNull(r)) ++counts[CategoryAt(column, r)];
+    if (!column.IsNull(r)) ++counts[CellText(column, r)];
   if (f.spec.impute == Impute::kMostFrequent && !counts.empty()) {
     auto best = counts.begin();
     for (auto it = counts.begin(); it != counts.end(); ++it)
@@ -253,7 +222,7 @@ class CategoryLookup {
   uint32_t At(size_t row) const {
     if (column_.IsNull(row)) return fill_;
     if (!by_code_.empty()) return by_code_[column_.codes()[row]];
-    return Find(CategoryAt(column_, row));
+    return Find(CellText(column_, row));
   }
   uint32_t unknown() const { return unknown_; }
 
@@ -288,8 +257,37 @@ double NumberFrom(const nlohmann::ordered_json& j) { return j.is_null() ? kNaN :
 
 }  // namespace
 
+double CellNumber(const Column& column, size_t row) {
+  if (column.IsNull(row)) return kNaN;
+  switch (column.type()) {
+    case ColumnType::kInt64:
+      return static_cast<double>(column.int64s()[row]);
+    case ColumnType::kFloat64:
+      return column.float64s()[row];
+    case ColumnType::kBool:
+      return column.bools()[row];
+    default:
+      return kNaN;
+  }
+}
+
+std::string CellText(const Column& column, size_t row) {
+  switch (column.type()) {
+    case ColumnType::kString:
+      return std::string(column.StringAt(row));
+    case ColumnType::kFloat64:
+      return fmt::format("{}", column.float64s()[row]);
+    case ColumnType::kBool:
+      return column.bools()[row] ? "true" : "false";
+    default:  // int64, and dates and timestamps as their counts
+      return std::to_string(column.int64s()[row]);
+  }
+}
+
 FeatureTransform::FeatureTransform() = default;
 FeatureTransform::~FeatureTransform() = default;
+FeatureTransform::FeatureTransform(const FeatureTransform&) = default;
+FeatureTransform& FeatureTransform::operator=(const FeatureTransform&) = default;
 FeatureTransform::FeatureTransform(FeatureTransform&&) noexcept = default;
 FeatureTransform& FeatureTransform::operator=(FeatureTransform&&) noexcept = default;
 
@@ -372,7 +370,7 @@ Matrix<T> FeatureTransform::Apply(const table::Table& table, std::span<const uin
       switch (f.spec.kind) {
         case FeatureKind::kNumeric:
           for (size_t i = begin; i < end; ++i) {
-            double x = PreScale(f, NumberAt(column, source_row(i)), f.spec.column);
+            double x = PreScale(f, CellNumber(column, source_row(i)), f.spec.column);
             out.row(i)[f.first_output] = static_cast<T>((x - f.offset) / f.divisor);
           }
           break;

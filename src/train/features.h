@@ -81,6 +81,13 @@ nlohmann::ordered_json FeatureSpecToJson(const FeatureSpec& spec);
 std::string_view FeatureKindName(FeatureKind kind);  // "numeric", "categorical", "datetime"
 std::string_view DatePartName(DatePart part);        // "year", "day_of_week", ...
 
+/// A cell as a number: int64, float64 and bool values; NaN for a null or
+/// another type.
+double CellNumber(const table::Column& column, size_t row);
+/// A cell's text as a CSV would hold it: strings as they are, numbers in
+/// their shortest round-trip form, bools true/false (non-null cells).
+std::string CellText(const table::Column& column, size_t row);
+
 /// The column of an input table a model needs, with the type it was trained on.
 struct InputColumn {
   std::string name;
@@ -114,6 +121,10 @@ class FeatureTransform {
   struct Fitted;  // one spec with its learned state (features.cc)
   FeatureTransform();
   ~FeatureTransform();
+  // Copyable: the fitted state is plain data, and each model of a tuning
+  // run takes a copy of the transforms fitted once.
+  FeatureTransform(const FeatureTransform&);
+  FeatureTransform& operator=(const FeatureTransform&);
   FeatureTransform(FeatureTransform&&) noexcept;
   FeatureTransform& operator=(FeatureTransform&&) noexcept;
 

@@ -70,27 +70,12 @@ Matrix<float> TrainedModel::BareFeatures(const table::Table& table,
   m.values.resize(m.rows * m.cols);
   for (size_t c = 0; c < columns.size(); ++c) {
     const table::Column& column = *columns[c];
-    for (size_t i = 0; i < m.rows; ++i) {
-      size_t r = rows.empty() ? i : rows[i];
-      float value = std::numeric_limits<float>::quiet_NaN();
-      if (!column.IsNull(r)) {
-        switch (column.type()) {
-          case table::ColumnType::kInt64:
-            value = static_cast<float>(column.int64s()[r]);
-            break;
-          case table::ColumnType::kFloat64:
-            value = static_cast<float>(column.float64s()[r]);
-            break;
-          case table::ColumnType::kBool:
-            value = column.bools()[r];
-            break;
-          default:
-            ThrowData("column '{}' is {}, not a number", column.name(),
-                      table::ColumnTypeName(column.type()));
-        }
-      }
-      m.row(i)[c] = value;
-    }
+    table::ColumnType type = column.type();
+    if (type != table::ColumnType::kInt64 && type != table::ColumnType::kFloat64 &&
+        type != table::ColumnType::kBool)
+      ThrowData("column '{}' is {}, not a number", column.name(), table::ColumnTypeName(type));
+    for (size_t i = 0; i < m.rows; ++i)
+      m.row(i)[c] = static_cast<float>(CellNumber(column, rows.empty() ? i : rows[i]));
   }
   return m;
 }

@@ -29,6 +29,7 @@
 #include "train/metrics.h"
 #include "train/model.h"
 #include "train/train_config.h"
+#include "train/training_data.h"
 
 namespace leanops::train {
 
@@ -67,6 +68,11 @@ bool HasRoundMetric(const std::string& metric);
 TrainReport Train(const TrainConfig& config, const std::string& source, int jobs,
                   const TrainHooks& hooks = {});
 
+/// Trains on data prepared from a config that differs from `config` in
+/// model hyperparameters only (tuning trials).
+TrainReport Train(const TrainingData& data, const TrainConfig& config, int jobs,
+                  const TrainHooks& hooks = {});
+
 struct Evaluation {
   MetricList metrics;
   RocCurve roc;  // binary tasks
@@ -77,12 +83,5 @@ struct Evaluation {
 /// = the column the model was trained on). Rows with no target are left out.
 Evaluation Evaluate(const TrainedModel& model, const std::string& path,
                     const std::string& target_column, int jobs, double threshold = 0.5);
-
-/// Reads a CSV file for scoring: the columns `model` needs typed as in
-/// training (plus `extra` columns, such as a target to evaluate against).
-/// Checks the header against the signature first, so a missing column is
-/// reported as such.
-table::Table ReadForModel(const std::string& path, const TrainedModel& model,
-                          const std::vector<std::string>& extra);
 
 }  // namespace leanops::train

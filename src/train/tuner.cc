@@ -28,6 +28,14 @@ TrainConfig TrialConfig(const Json& base, const Json& params, const std::string&
   return ParseTrainConfig(document, source);
 }
 
+// Whether every searched key is a model hyperparameter: then each trial
+// reads, splits and transforms the same data, which is prepared once.
+bool SearchesHyperparametersOnly(const TuneConfig& config) {
+  for (const SearchParam& p : config.space)
+    if (!p.key.starts_with("model.") || p.key == "model.type") return false;
+  return true;
+}
+
 }  // namespace
 
 TuneResult RunTune(const TuneConfig& config, const Json& base, const std::string& source, int cores,
@@ -59,6 +67,9 @@ TuneResult RunTune(const TuneConfig& config, const Json& base, const std::string
   std::unique_ptr<MedianPruner> pruner;
   if (prunable) pruner = std::make_unique<MedianPruner>(config.maximize);
   std::optional<Error> fatal;
+  std::unique_ptr<TrainingData> shared_data;
+  if (SearchesHyperparametersOnly(config))
+    shared_data = TrainingData::Prepare(first, source, /*keep_fits=*/true);
 
   auto worker = [&] {
     while (true) {
@@ -83,7 +94,9 @@ TuneResult RunTune(const TuneConfig& config, const Json& base, const std::string
             return !pruned;
           };
         }
-        TrainReport report = Train(trial_config, source, threads_per_trial, hooks);
+        TrainReport report = shared_data
+                                 ? Train(*shared_data, trial_config, threads_per_trial, hooks)
+                                 : Train(trial_config, source, threads_per_trial, hooks);
         if (pruner) pruner->Finish(trial.number);
         trial.metrics = report.metrics;
         trial.pruned = pruned;
