@@ -10,6 +10,7 @@
 #include <string>
 
 #include "table/csv_typing.h"
+#include "table/value_format.h"
 
 namespace leanops::table {
 namespace {
@@ -167,6 +168,26 @@ TEST(ValueParsingTest, FindInvalidUtf8) {
   EXPECT_EQ(FindInvalidUtf8("x\xED\xA0\x80"), 1u);        // surrogate
   EXPECT_EQ(FindInvalidUtf8("0123456789\xE2\x82"), 10u);  // truncated at the end
   EXPECT_EQ(FindInvalidUtf8("\xF4\x90\x80\x80"), 0u);     // above U+10FFFF
+}
+
+TEST(ValueFormatTest, DatesAndTimestampsReadBackAsWritten) {
+  EXPECT_EQ(FormatDate(0), "1970-01-01");
+  EXPECT_EQ(FormatDate(-1), "1969-12-31");
+  EXPECT_EQ(FormatDate(19782), "2024-02-29");
+  EXPECT_EQ(FormatTimestamp(0), "1970-01-01T00:00:00");
+  EXPECT_EQ(FormatTimestamp(-1), "1969-12-31T23:59:59.999999");
+  EXPECT_EQ(FormatTimestamp(1700000000123456), "2023-11-14T22:13:20.123456");
+  for (int64_t micros : {int64_t{0}, int64_t{-1}, int64_t{1700000000123456}, int64_t{-86400000000},
+                         int64_t{253402300799000000}}) {
+    int64_t back = 0;
+    ASSERT_TRUE(ParseTimestamp(FormatTimestamp(micros), &back)) << micros;
+    EXPECT_EQ(back, micros);
+  }
+  for (int64_t days : {-719162, -1, 0, 19782, 2932896}) {
+    int64_t back = 0;
+    ASSERT_TRUE(ParseDate(FormatDate(days), &back)) << days;
+    EXPECT_EQ(back, days);
+  }
 }
 
 }  // namespace

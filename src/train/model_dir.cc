@@ -11,6 +11,7 @@
 #include "core/file_system.h"
 #include "core/md5.h"
 #include "leanops_version.h"
+#include "table/value_format.h"
 #include "train/linear_estimator.h"
 #include "train/xgboost_library.h"
 
@@ -41,12 +42,6 @@ const char* MlflowType(table::ColumnType type) {
   return "datetime";
 }
 
-std::string DateText(int64_t days) {
-  std::chrono::year_month_day d{std::chrono::sys_days{std::chrono::days{days}}};
-  return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(d.year()),
-                     static_cast<unsigned>(d.month()), static_cast<unsigned>(d.day()));
-}
-
 Json CellJson(const table::Column& column, size_t row) {
   if (column.IsNull(row)) return nullptr;
   switch (column.type()) {
@@ -61,14 +56,9 @@ Json CellJson(const table::Column& column, size_t row) {
     case table::ColumnType::kString:
       return std::string(column.StringAt(row));
     case table::ColumnType::kDate:
-      return DateText(column.int64s()[row]);
-    case table::ColumnType::kTimestamp: {
-      int64_t us = column.int64s()[row];
-      int64_t days = us >= 0 ? us / 86400000000 : -((-us + 86399999999) / 86400000000);
-      int64_t rest = (us - days * 86400000000) / 1000000;
-      return fmt::format("{}T{:02}:{:02}:{:02}", DateText(days), rest / 3600, rest / 60 % 60,
-                         rest % 60);
-    }
+      return table::FormatDate(column.int64s()[row]);
+    case table::ColumnType::kTimestamp:
+      return table::FormatTimestamp(column.int64s()[row]);
   }
   return nullptr;
 }
@@ -130,8 +120,9 @@ std::string UtcTime(int64_t seconds) {
   sys_seconds t{std::chrono::seconds{seconds}};
   sys_days day = floor<days>(t);
   hh_mm_ss hms{t - day};
-  return fmt::format("{} {:02}:{:02}:{:02}.000000", DateText(day.time_since_epoch().count()),
-                     hms.hours().count(), hms.minutes().count(), hms.seconds().count());
+  return fmt::format("{} {:02}:{:02}:{:02}.000000",
+                     table::FormatDate(day.time_since_epoch().count()), hms.hours().count(),
+                     hms.minutes().count(), hms.seconds().count());
 }
 
 // A UUID-shaped id from the model's bytes: the same model gets the same id.
