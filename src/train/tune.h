@@ -7,6 +7,7 @@
 //   jobs: 2                        # trials at once; each gets cores / jobs threads
 //   sampler: tpe                   # tpe | random
 //   startup_trials: 10             # tpe: random trials before the model kicks in
+//   multivariate: true             # tpe: model the parameters jointly (false: each alone)
 //   seed: 42
 //   pruner: median                 # median | none
 //   space:                         # dotted config keys
@@ -17,15 +18,20 @@
 //
 // Samplers. random draws each parameter uniformly (log-uniformly with
 // log: true). tpe is the Tree-structured Parzen Estimator (Bergstra et al.
-// 2011) as Optuna's TPESampler runs it by default: each parameter on its
-// own; the completed trials split into the best gamma(n) = min(ceil(0.1 n),
-// 25) and the rest; a Parzen estimator (truncated Gaussians at the
-// observations plus a prior over the whole range, bandwidths from the
-// distances to the neighbours, clipped to [range / min(100, 1 + n), range])
-// for each group; 24 candidates drawn from the best group's estimator; the
+// 2011) as Optuna's TPESampler runs it: the completed trials split into the
+// best gamma(n) = min(ceil(0.1 n), 25) and the rest; a Parzen estimator for
+// each group (truncated Gaussians at the observations plus a prior over the
+// whole range); 24 candidates drawn from the best group's estimator; the
 // one with the highest log l(x) - log g(x) wins. Integers are sampled as
-// continuous in [low - 0.5, high + 0.5] and rounded; categorical choices
-// weigh their counts plus a prior of 1.
+// continuous in [low - 0.5, high + 0.5] and rounded.
+//   multivariate: true (the default; Optuna's multivariate=True, as in
+//   BOHB, Falkner et al. 2018): one kernel per observation over all
+//   parameters, bandwidth 0.2 n^(-1/(d+4)) of each range (Scott's rule),
+//   so values that did well together are proposed together.
+//   multivariate: false (Optuna's default): each parameter on its own,
+//   bandwidths from the distances to the neighbours, clipped to
+//   [range / min(100, 1 + n), range]; categorical choices weigh their
+//   counts plus a prior of 1.
 //
 // Pruning (boosters on a holdout only): XGBoost scores the holdout after
 // every round with the metric's own eval_metric (auc, logloss, error, rmse,
@@ -66,6 +72,7 @@ struct TuneConfig {
   int trials = 20;
   int jobs = 1;
   bool tpe = true;
+  bool multivariate = true;
   int startup_trials = 10;
   uint64_t seed = 42;
   bool prune = true;

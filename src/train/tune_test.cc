@@ -119,18 +119,45 @@ TEST(SamplerTest, TpeFindsABetterOptimumThanRandomSearch) {
   std::string base = R"({"base": "b", "metric": "rmse", "trials": 40,
                          "space": {"x": {"type": "float", "low": -2, "high": 2},
                                    "y": {"type": "int", "low": 0, "high": 20}}, )";
-  TuneConfig tpe = Parse(base + R"("sampler": "tpe"})");
   TuneConfig random = Parse(base + R"("sampler": "random"})");
-  EXPECT_FALSE(tpe.maximize);
-  std::vector<double> tpe_best, random_best;
-  for (uint64_t seed = 1; seed <= 9; ++seed) {
-    tpe_best.push_back(Search(tpe, seed));
-    random_best.push_back(Search(random, seed));
-  }
-  std::sort(tpe_best.begin(), tpe_best.end());
+  std::vector<double> random_best;
+  for (uint64_t seed = 1; seed <= 9; ++seed) random_best.push_back(Search(random, seed));
   std::sort(random_best.begin(), random_best.end());
-  EXPECT_LT(tpe_best[4], random_best[4]) << "median best of 9 searches";
-  EXPECT_LT(tpe_best[4], 0.02);
+  for (const char* multivariate : {"true", "false"}) {
+    TuneConfig tpe = Parse(base + R"("sampler": "tpe", "multivariate": )" + multivariate + "}");
+    EXPECT_FALSE(tpe.maximize);
+    std::vector<double> tpe_best;
+    for (uint64_t seed = 1; seed <= 9; ++seed) tpe_best.push_back(Search(tpe, seed));
+    std::sort(tpe_best.begin(), tpe_best.end());
+    EXPECT_LT(tpe_best[4], random_best[4])
+        << "median best of 9 searches, multivariate " << multivariate;
+    EXPECT_LT(tpe_best[4], 0.02) << "multivariate " << multivariate;
+  }
+}
+
+// Categorical choices with the joint model: draws stay among the choices
+// and the model-based trials favour the choice that scores well.
+TEST(SamplerTest, MultivariateTpeLearnsACategoricalChoice) {
+  TuneConfig c = Parse(R"({"base": "b", "metric": "rmse", "trials": 40,
+                           "space": {"x": {"type": "float", "low": 0, "high": 1},
+                                     "kind": {"choices": ["a", "b", "c"]}}})");
+  ASSERT_TRUE(c.multivariate) << "the default";
+  std::vector<Trial> trials;
+  int good_after_startup = 0;
+  for (int i = 0; i < c.trials; ++i) {
+    Trial t;
+    t.number = i;
+    t.params = SampleParams(c, trials, 77 + static_cast<uint64_t>(i));
+    std::string kind = t.params["kind"].get<std::string>();
+    ASSERT_TRUE(kind == "a" || kind == "b" || kind == "c") << kind;
+    double x = t.params["x"].get<double>();
+    ASSERT_GE(x, 0);
+    ASSERT_LE(x, 1);
+    t.value = (kind == "b" ? 0 : 1) + (x - 0.5) * (x - 0.5);
+    if (i >= c.startup_trials && kind == "b") ++good_after_startup;
+    trials.push_back(t);
+  }
+  EXPECT_GT(good_after_startup, 20) << "of 30 model-based trials";
 }
 
 TEST(MedianPrunerTest, StopsATrialWorseThanTheMedianAfterFiveTrials) {
