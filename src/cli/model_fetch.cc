@@ -2,6 +2,8 @@
 // resolved through the tracking store.
 #include <fmt/format.h>
 
+#include <charconv>
+
 #include "cli/cli_common.h"
 #include "cli/cli_track.h"
 #include "core/file_system.h"
@@ -21,8 +23,13 @@ track::ModelVersion ResolveRegistered(track::Store& store, const std::string& re
   if (slash == std::string::npos || slash == 0 || slash + 1 == rest.size())
     ThrowUsage("'{}': expected models:/NAME@ALIAS or models:/NAME/VERSION", uri);
   std::string name = rest.substr(0, slash), which = rest.substr(slash + 1);
-  if (which.find_first_not_of("0123456789") == std::string::npos)
-    return store.GetModelVersion(name, std::stoll(which));
+  if (which.find_first_not_of("0123456789") == std::string::npos) {
+    int64_t version = 0;
+    auto [end, ec] = std::from_chars(which.data(), which.data() + which.size(), version);
+    if (ec != std::errc() || end != which.data() + which.size())
+      ThrowData("'{}': version {} is out of range", uri, which);
+    return store.GetModelVersion(name, version);
+  }
   std::vector<std::string> stages;
   if (which != "latest") stages.push_back(which);
   std::vector<track::ModelVersion> versions = store.GetLatestVersions(name, stages);

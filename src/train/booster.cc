@@ -71,11 +71,17 @@ double ParseEvalScore(std::string_view text) {
   return std::strtod(number.c_str(), nullptr);
 }
 
+// The learner's saved config, as XGBoost 1.x and 2.x write it; what is
+// read from it: learner.objective.name and learner.learner_model_param.
+// num_class (a number as text). A booster without them cannot be scored.
 nlohmann::json SavedConfig(void* handle) {
   bst_ulong length = 0;
   const char* text = nullptr;
   Check(XGBoost().booster_save_json_config(handle, &length, &text), "cannot read its config");
-  return nlohmann::json::parse(std::string_view(text, length));
+  nlohmann::json config = nlohmann::json::parse(std::string_view(text, length), nullptr, false);
+  if (!config.is_object() || !config["learner"].is_object())
+    ThrowData("the booster's config is not XGBoost's (no learner section)");
+  return config;
 }
 
 }  // namespace
@@ -151,15 +157,25 @@ std::vector<float> Booster::Predict(const Matrix<float>& features, int jobs) con
 }
 
 size_t Booster::outputs_per_row() const {
+  if (Objective() != "multi:softprob") return 1;
   nlohmann::json config = SavedConfig(handle_);
-  std::string objective = config["learner"]["objective"]["name"].get<std::string>();
-  if (objective != "multi:softprob") return 1;
-  const nlohmann::json& num_class = config["learner"]["learner_model_param"]["num_class"];
-  return std::stoul(num_class.get<std::string>());
+  const nlohmann::json& param = config["learner"]["learner_model_param"];
+  size_t classes = 0;
+  if (param.contains("num_class") && param["num_class"].is_string()) {
+    const std::string& text = param["num_class"].get_ref<const std::string&>();
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), classes);
+    if (ec == std::errc() && end == text.data() + text.size() && classes > 0) return classes;
+  }
+  ThrowData("the booster's config has no class count (learner.learner_model_param.num_class)");
 }
 
 std::string Booster::Objective() const {
-  return SavedConfig(handle_)["learner"]["objective"]["name"].get<std::string>();
+  nlohmann::json config = SavedConfig(handle_);
+  if (!config.contains("learner") || !config["learner"].contains("objective") ||
+      !config["learner"]["objective"].contains("name") ||
+      !config["learner"]["objective"]["name"].is_string())
+    ThrowData("the booster's config names no objective (learner.objective.name)");
+  return config["learner"]["objective"]["name"].get<std::string>();
 }
 
 std::string Booster::Save() const {

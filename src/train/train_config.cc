@@ -15,15 +15,6 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-void CheckKeys(const Json& object, const std::vector<std::string>& accepted,
-               const std::string& where) {
-  if (!object.is_object()) ThrowData("{}: expected a mapping, not {}", where, object.dump());
-  for (const auto& [key, value] : object.items()) {
-    if (std::find(accepted.begin(), accepted.end(), key) == accepted.end())
-      ThrowData("{}.{}: unknown key (accepted: {})", where, key, fmt::join(accepted, ", "));
-  }
-}
-
 std::string String(const Json& value, const std::string& where) {
   if (!value.is_string()) ThrowData("{}: expected a string, not {}", where, value.dump());
   return value.get<std::string>();
@@ -147,6 +138,15 @@ FeaturesConfig ParseFeatures(const Json& json, const std::string& where) {
 
 }  // namespace
 
+void CheckKeys(const Json& object, const std::vector<std::string>& accepted,
+               const std::string& where) {
+  if (!object.is_object()) ThrowData("{}: expected a mapping, not {}", where, object.dump());
+  for (const auto& [key, value] : object.items()) {
+    if (std::find(accepted.begin(), accepted.end(), key) == accepted.end())
+      ThrowData("{}.{}: unknown key (accepted: {})", where, key, fmt::join(accepted, ", "));
+  }
+}
+
 std::string_view TaskName(Task task) {
   switch (task) {
     case Task::kBinary:
@@ -214,7 +214,16 @@ Json LoadConfigDocument(const std::string& path, const std::string& section,
     size_t eq = text.find('=');
     if (eq == std::string::npos || eq == 0)
       ThrowUsage("--set {}: expected KEY=VALUE, such as model.max_depth=8", text);
-    Json value = ParseParamsText(text.substr(eq + 1), "--set.yaml");
+    // The value is parsed as a one-line YAML document named "value"; its
+    // errors are reported against the flag instead.
+    Json value;
+    try {
+      value = ParseParamsText(text.substr(eq + 1), "value");
+    } catch (const Error& e) {
+      std::string_view why = e.what();
+      if (why.starts_with("value:")) why.remove_prefix(6);
+      ThrowUsage("--set {}: the value is not valid YAML ({})", text, why);
+    }
     SetConfigValue(document, text.substr(0, eq), std::move(value));
   }
   return document;

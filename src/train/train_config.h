@@ -97,6 +97,11 @@ nlohmann::ordered_json LoadConfigDocument(const std::string& path, const std::st
 void SetConfigValue(nlohmann::ordered_json& document, const std::string& dotted,
                     nlohmann::ordered_json value);
 
+/// kData unless `object` is a mapping whose keys are all `accepted`; the
+/// error names `where`.key and lists what is accepted.
+void CheckKeys(const nlohmann::ordered_json& object, const std::vector<std::string>& accepted,
+               const std::string& where);
+
 /// Checks and reads a config document; `source` names it in errors
 /// ("train.yaml: model.max_depth: ...").
 TrainConfig ParseTrainConfig(const nlohmann::ordered_json& document, const std::string& source);

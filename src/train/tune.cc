@@ -7,19 +7,12 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "train/train_config.h"
 
 namespace leanops::train {
 namespace {
 
 using Json = nlohmann::ordered_json;
-
-void CheckKeys(const Json& object, const std::vector<std::string>& accepted,
-               const std::string& where) {
-  if (!object.is_object()) ThrowData("{}: expected a mapping, not {}", where, object.dump());
-  for (const auto& [key, value] : object.items())
-    if (std::find(accepted.begin(), accepted.end(), key) == accepted.end())
-      ThrowData("{}.{}: unknown key (accepted: {})", where, key, fmt::join(accepted, ", "));
-}
 
 double Number(const Json& value, const std::string& where) {
   if (!value.is_number()) ThrowData("{}: expected a number, not {}", where, value.dump());
@@ -74,8 +67,8 @@ SearchParam ParseParam(const std::string& key, const Json& spec, const std::stri
 
 TuneConfig ParseTuneConfig(const Json& document, const std::string& source) {
   CheckKeys(document,
-            {"base", "metric", "direction", "trials", "jobs", "sampler", "startup_trials", "seed",
-             "pruner", "space", "output"},
+            {"base", "metric", "direction", "trials", "jobs", "sampler", "startup_trials",
+             "multivariate", "seed", "pruner", "space", "output"},
             source);
   TuneConfig c;
   auto text = [&](const char* key) {
@@ -105,6 +98,11 @@ TuneConfig ParseTuneConfig(const Json& document, const std::string& source) {
     if (s != "tpe" && s != "random")
       ThrowData("{}: sampler: expected tpe or random, not '{}'", source, s);
     c.tpe = s == "tpe";
+  }
+  if (document.contains("multivariate")) {
+    if (!document["multivariate"].is_boolean())
+      ThrowData("{}: multivariate: expected true or false", source);
+    c.multivariate = document["multivariate"].get<bool>();
   }
   if (document.contains("pruner")) {
     std::string s = text("pruner");

@@ -143,8 +143,12 @@ assert_contains "$LAST_ERR" "is worse than the baseline's" "the gate says why"
 expect_exit 0 lo evaluate --model models:/churn/1 --data fresh.csv --baseline weak --metric roc_auc --metrics eval.json
 assert_contains "$LAST_OUT" "Gate passed: roc_auc" "a better candidate passes"
 check "evaluate writes the metrics JSON" "$PY" -c 'import json; assert "roc_auc" in json.load(open("eval.json"))'
+expect_exit 3 lo predict --model models:/churn/99999999999999999999 --data fresh.csv --out x.csv
+assert_contains "$LAST_ERR" "version 99999999999999999999 is out of range" "a huge version number is a data error"
 
 # --- errors: one line, the right exit code, what to fix ---
+expect_exit 2 lo train --data churn.csv --target churned --no-log --set 'model={a: ['
+assert_contains "$LAST_ERR" "--set model={a: [: the value is not valid YAML" "a bad --set value names the flag"
 printf 'tenure_months,plan\n3,basic\n' >partial.csv
 expect_exit 3 lo predict --model model --data partial.csv
 assert_contains "$LAST_ERR" "missing column(s) signup_date, last_active_date" "a signature mismatch names the missing columns"
