@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <nlohmann/json.hpp>
@@ -20,7 +21,11 @@ namespace {
   size_t location_end = message.find(": ");
   if (message.starts_with("[") && location_end != std::string::npos)
     message = message.substr(location_end + 2);
-  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+  // Builds with backtraces append one after the message: not for users.
+  if (size_t trace = message.find("Stack trace:"); trace != std::string::npos)
+    message.resize(trace);
+  while (!message.empty() && std::isspace(static_cast<unsigned char>(message.back())))
+    message.pop_back();
   ThrowData("XGBoost {}: {}", what, message);
 }
 
@@ -28,16 +33,20 @@ void Check(int rc, const char* what) {
   if (rc != 0) ThrowXGBoost(what);
 }
 
+// NumPy's __array_interface__ (version 3) of a row-major float32 matrix,
+// read-only, as XGBoost's C API takes dense data.
+std::string ArrayInterface(const Matrix<float>& m) {
+  return fmt::format(R"({{"data": [{}, true], "shape": [{}, {}], "typestr": "<f4", "version": 3}})",
+                     reinterpret_cast<uintptr_t>(m.values.data()), m.rows, m.cols);
+}
+
 // An owned DMatrix over a Matrix<float>, through XGBoost's array interface
 // (no copy into an intermediate; XGBoost builds its own storage from it).
 class DMatrix {
  public:
   DMatrix(const Matrix<float>& m, int jobs) {
-    std::string array =
-        fmt::format(R"({{"data": [{}, true], "shape": [{}, {}], "typestr": "<f4", "version": 3}})",
-                    reinterpret_cast<uintptr_t>(m.values.data()), m.rows, m.cols);
     std::string config = fmt::format(R"({{"missing": NaN, "nthread": {}}})", jobs);
-    Check(XGBoost().dmatrix_create_from_dense(array.c_str(), config.c_str(), &handle_),
+    Check(XGBoost().dmatrix_create_from_dense(ArrayInterface(m).c_str(), config.c_str(), &handle_),
           "cannot take the feature matrix");
   }
   ~DMatrix() {
@@ -140,16 +149,23 @@ Booster Booster::Load(std::string_view bytes, const std::string& source) {
 }
 
 std::vector<float> Booster::Predict(const Matrix<float>& features, int jobs) const {
-  DMatrix matrix(features, jobs);
+  if (features.rows == 0) return {};
+  const XGBoostLibrary& xgb = XGBoost();
+  if (jobs > 0) {
+    std::string threads = std::to_string(jobs);
+    Check(xgb.booster_set_param(handle_, "nthread", threads.c_str()), "cannot set its threads");
+  }
+  // In-place prediction reads the float32 rows where they are: building a
+  // DMatrix first (a CSR copy) cost as much as scoring a small forest.
   // type 0: the transformed output (probabilities for logistic objectives);
   // strict_shape false: one value per row unless there are several classes.
   std::string config = R"({"type": 0, "training": false, "iteration_begin": 0,)"
-                       R"( "iteration_end": 0, "strict_shape": false})";
+                       R"( "iteration_end": 0, "strict_shape": false, "missing": NaN, "cache_id": 0})";
   const bst_ulong* shape = nullptr;
   bst_ulong dims = 0;
   const float* result = nullptr;
-  Check(XGBoost().booster_predict_from_dmatrix(handle_, matrix.get(), config.c_str(), &shape, &dims,
-                                               &result),
+  Check(xgb.booster_predict_from_dense(handle_, ArrayInterface(features).c_str(), config.c_str(),
+                                       nullptr, &shape, &dims, &result),
         "prediction failed");
   size_t count = 1;
   for (bst_ulong d = 0; d < dims; ++d) count *= shape[d];

@@ -31,6 +31,7 @@ XGBoostLibrary Load() {
   handle.Resolve("XGBoosterUpdateOneIter", &lib.booster_update_one_iter);
   handle.Resolve("XGBoosterEvalOneIter", &lib.booster_eval_one_iter);
   handle.Resolve("XGBoosterPredictFromDMatrix", &lib.booster_predict_from_dmatrix);
+  handle.Resolve("XGBoosterPredictFromDense", &lib.booster_predict_from_dense);
   handle.Resolve("XGBoosterSaveModelToBuffer", &lib.booster_save_model_to_buffer);
   handle.Resolve("XGBoosterLoadModelFromBuffer", &lib.booster_load_model_from_buffer);
   handle.Resolve("XGBoosterBoostedRounds", &lib.booster_boosted_rounds);

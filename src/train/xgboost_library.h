@@ -24,6 +24,8 @@ struct XGBoostLibrary {
                                const char**);
   int (*booster_predict_from_dmatrix)(BoosterHandle, DMatrixHandle, const char*, const bst_ulong**,
                                       bst_ulong*, const float**);
+  int (*booster_predict_from_dense)(BoosterHandle, const char*, const char*, DMatrixHandle,
+                                    const bst_ulong**, bst_ulong*, const float**);
   int (*booster_save_model_to_buffer)(BoosterHandle, const char*, bst_ulong*, const char**);
   int (*booster_load_model_from_buffer)(BoosterHandle, const void*, bst_ulong);
   int (*booster_boosted_rounds)(BoosterHandle, int*);
