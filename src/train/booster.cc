@@ -5,7 +5,10 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <thread>
 
 #include "core/error.h"
 #include "train/xgboost_library.h"
@@ -138,6 +141,112 @@ Booster Booster::Train(const BoosterData& data, const XGBoostParams& params, int
   return booster;
 }
 
+namespace {
+
+std::string ParamIn(const XGBoostParams& params, const std::string& key,
+                    const std::string& otherwise) {
+  for (const auto& [k, v] : params)
+    if (k == key) return v;
+  return otherwise;
+}
+
+// One chunk of a forest: `trees` trees with learning rate trees / total,
+// since XGBoost scales each of a round's parallel trees by eta / trees; the
+// merged forest's trees then each weigh 1 / total, as in one booster.
+std::string TrainForestChunk(const DMatrix& train, XGBoostParams params, int trees, int total,
+                             uint64_t seed) {
+  const XGBoostLibrary& xgb = XGBoost();
+  std::erase_if(params, [](const auto& p) {
+    return p.first == "num_parallel_tree" || p.first == "eta" || p.first == "seed" ||
+           p.first == "nthread";
+  });
+  params.emplace_back("num_parallel_tree", std::to_string(trees));
+  params.emplace_back("eta", fmt::format("{}", static_cast<double>(trees) / total));
+  params.emplace_back("seed", std::to_string(seed));
+  params.emplace_back("nthread", "1");
+  DMatrixHandle cached[1] = {train.get()};
+  BoosterHandle handle = nullptr;
+  Check(xgb.booster_create(cached, 1, &handle), "cannot create a booster");
+  std::unique_ptr<void, int (*)(BoosterHandle)> owner(handle, xgb.booster_free);
+  for (const auto& [key, value] : params)
+    if (xgb.booster_set_param(handle, key.c_str(), value.c_str()) != 0)
+      ThrowXGBoost(fmt::format("rejects {}={}", key, value).c_str());
+  Check(xgb.booster_update_one_iter(handle, 0, train.get()), "training failed");
+  bst_ulong length = 0;
+  const char* bytes = nullptr;
+  Check(xgb.booster_save_model_to_buffer(handle, R"({"format": "json"})", &length, &bytes),
+        "cannot save the model");
+  return std::string(bytes, length);
+}
+
+// The chunks' models as one: their trees grouped by output (class) in
+// chunk order, renumbered, under the first chunk's learner.
+std::string MergeForest(const std::vector<std::string>& chunks, int total) {
+  nlohmann::json merged = nlohmann::json::parse(chunks.front());
+  nlohmann::json& model = merged["learner"]["gradient_booster"]["model"];
+  std::map<int, std::vector<nlohmann::json>> by_group;
+  for (const std::string& text : chunks) {
+    nlohmann::json chunk = nlohmann::json::parse(text);
+    nlohmann::json& m = chunk["learner"]["gradient_booster"]["model"];
+    for (size_t i = 0; i < m["trees"].size(); ++i)
+      by_group[m["tree_info"][i].get<int>()].push_back(std::move(m["trees"][i]));
+  }
+  nlohmann::json trees = nlohmann::json::array(), info = nlohmann::json::array();
+  for (auto& [group, group_trees] : by_group) {
+    for (nlohmann::json& tree : group_trees) {
+      tree["id"] = trees.size();
+      trees.push_back(std::move(tree));
+      info.push_back(group);
+    }
+  }
+  model["gbtree_model_param"]["num_trees"] = std::to_string(trees.size());
+  model["gbtree_model_param"]["num_parallel_tree"] = std::to_string(total);
+  model["trees"] = std::move(trees);
+  model["tree_info"] = std::move(info);
+  return merged.dump();
+}
+
+}  // namespace
+
+Booster Booster::TrainForest(const BoosterData& data, const XGBoostParams& params) {
+  int jobs = ThreadsIn(params);
+  int total = std::stoi(ParamIn(params, "num_parallel_tree", "1"));
+  uint64_t seed = std::stoull(ParamIn(params, "seed", "0"));
+  int chunks = std::min(total, kForestChunks);
+  int workers = std::clamp(jobs, 1, chunks);
+  std::vector<std::string> models(static_cast<size_t>(chunks));
+  std::vector<std::optional<Error>> errors(static_cast<size_t>(workers));
+  // Worker w trains chunks w, w + workers, ...: which thread trains a chunk
+  // never changes what the chunk holds. Each worker has its own DMatrix,
+  // since XGBoost builds its histogram index lazily on the first use.
+  auto work = [&](int w) {
+    try {
+      DMatrix train(*data.features, 1);
+      train.SetFloats("label", data.labels);
+      if (!data.weights.empty()) train.SetFloats("weight", data.weights);
+      for (int c = w; c < chunks; c += workers) {
+        int trees = total / chunks + (c < total % chunks ? 1 : 0);
+        // A chunk's seed mixes the forest's seed with the chunk's index, so
+        // that seeds 42 and 43 do not share chunks; 31 bits, which every
+        // XGBoost build takes.
+        uint64_t chunk_seed =
+            (seed * 0x9E3779B97F4A7C15ULL + static_cast<uint64_t>(c) * 0xBF58476D1CE4E5B9ULL) >> 33;
+        models[static_cast<size_t>(c)] = TrainForestChunk(train, params, trees, total, chunk_seed);
+      }
+    } catch (const Error& e) {
+      errors[static_cast<size_t>(w)] = e;
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int w = 1; w < workers; ++w) threads.emplace_back(work, w);
+  work(0);
+  for (std::thread& t : threads) t.join();
+  for (const std::optional<Error>& e : errors)
+    if (e) throw *e;
+  std::string merged = MergeForest(models, total);
+  return Load(merged, "the merged forest");
+}
+
 Booster Booster::Load(std::string_view bytes, const std::string& source) {
   const XGBoostLibrary& xgb = XGBoost();
   BoosterHandle handle = nullptr;
@@ -159,8 +268,9 @@ std::vector<float> Booster::Predict(const Matrix<float>& features, int jobs) con
   // DMatrix first (a CSR copy) cost as much as scoring a small forest.
   // type 0: the transformed output (probabilities for logistic objectives);
   // strict_shape false: one value per row unless there are several classes.
-  std::string config = R"({"type": 0, "training": false, "iteration_begin": 0,)"
-                       R"( "iteration_end": 0, "strict_shape": false, "missing": NaN, "cache_id": 0})";
+  std::string config =
+      R"({"type": 0, "training": false, "iteration_begin": 0,)"
+      R"( "iteration_end": 0, "strict_shape": false, "missing": NaN, "cache_id": 0})";
   const bst_ulong* shape = nullptr;
   bst_ulong dims = 0;
   const float* result = nullptr;

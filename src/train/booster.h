@@ -52,6 +52,17 @@ class Booster {
   /// kData naming the parameter as XGBoost reports it.
   static Booster Train(const BoosterData& data, const XGBoostParams& params, int rounds,
                        const RoundCallback& after_round = nullptr);
+  /// A random forest (XGBoost's random-forest mode: `params` hold
+  /// num_parallel_tree and eta 1) trained as kForestChunks independent
+  /// boosters of about trees/kForestChunks trees each, nthread of them at
+  /// a time with one thread each, then merged into one booster. XGBoost's own
+  /// threads meet at a barrier for every node, which on a forest of small
+  /// trees costs about what the second thread brings; independent trees
+  /// need no barrier (scikit-learn's scheme). Each chunk draws its own seed
+  /// from the chunk's index, so the model is the same whatever nthread.
+  static Booster TrainForest(const BoosterData& data, const XGBoostParams& params);
+  static constexpr int kForestChunks = 8;
+
   /// A booster saved by Save (or by any XGBoost 1.x/2.x in JSON or UBJSON
   /// form, or the legacy binary form); `source` names it in errors.
   static Booster Load(std::string_view bytes, const std::string& source);

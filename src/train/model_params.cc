@@ -188,6 +188,7 @@ BoosterPlan PlanBooster(const TrainConfig& config, Task task, int num_classes, i
     add("eta", "1");
     add("colsample_bynode", Text(params["colsample_bynode"]));
     plan.rounds = 1;
+    plan.forest = true;
   } else {
     plan.rounds = params["n_estimators"].get<int>();
   }

@@ -35,6 +35,7 @@ namespace leanops::train {
 struct BoosterPlan {
   XGBoostParams params;  // in a fixed order, so the same config gives the same model
   int rounds = 0;
+  bool forest = false;  // random_forest: train with Booster::TrainForest
 };
 
 struct LinearPlan {

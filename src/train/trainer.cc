@@ -66,7 +66,9 @@ TrainedModel FitModel(const TrainingData& data, const FitData& fit, const TrainC
         return hooks.after_round(round, complement ? 1 - score : score);
       };
     }
-    model.booster = Booster::Train(booster_data, plan.params, plan.rounds, after_round);
+    model.booster = plan.forest && !after_round
+                        ? Booster::TrainForest(booster_data, plan.params)
+                        : Booster::Train(booster_data, plan.params, plan.rounds, after_round);
     model.booster->SetFeatureNames(model.features.output_names());
   } else {
     model.linear = LinearEstimator::Fit(model.type, target.task, PlanLinear(config), fit.x64, fit.y,
