@@ -3,7 +3,10 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include <optional>
+
 #include "core/error.h"
+#include "validate/simple_regex.h"
 
 namespace leanops::validate {
 
@@ -15,6 +18,9 @@ struct Regex::State {
   pcre2_code* code = nullptr;
   pcre2_match_data* match_data = nullptr;
   bool jit = false;
+  // The same answers without a call into PCRE2, for the simple patterns of
+  // IDs and codes (searched once per row of a plain column).
+  std::optional<SimpleRegex> simple;
 };
 
 Regex::Regex(const std::string& pattern, const std::string& expectation)
@@ -34,6 +40,13 @@ Regex::Regex(const std::string& pattern, const std::string& expectation)
   state_->jit = pcre2_jit_compile(state_->code, PCRE2_JIT_COMPLETE) == 0;
   state_->match_data = pcre2_match_data_create_from_pattern(state_->code, nullptr);
   if (state_->match_data == nullptr) ThrowData("{}: out of memory compiling a regex", expectation);
+  // SimpleRegex's `$` assumes LF newlines (the build's default; a pattern
+  // may not change it, as SimpleRegex refuses (*...) verbs).
+  uint32_t newline = 0;
+  if (pcre2_pattern_info(state_->code, PCRE2_INFO_NEWLINE, &newline) == 0 &&
+      newline == PCRE2_NEWLINE_LF) {
+    state_->simple = SimpleRegex::Compile(pattern);
+  }
 }
 
 Regex::~Regex() = default;
@@ -41,6 +54,7 @@ Regex::Regex(Regex&&) noexcept = default;
 Regex& Regex::operator=(Regex&&) noexcept = default;
 
 bool Regex::Search(std::string_view text) {
+  if (state_->simple) return state_->simple->Search(text);
   const auto* subject = reinterpret_cast<PCRE2_SPTR>(text.data());
   int rc = state_->jit ? pcre2_jit_match(state_->code, subject, text.size(), 0, 0,
                                          state_->match_data, nullptr)

@@ -93,6 +93,15 @@ TEST_F(ValidatorTest, BetweenLeavesNullsOutAndHonoursStrictAndMostly) {
             R"({"column": "joined", "min_value": "2024-01-01", "max_value": "2024-12-31"})"));
   EXPECT_FALSE(Holds("expect_column_values_to_be_between",
                      R"({"column": "joined", "max_value": "2024-03-31"})"));
+  // Floats (judged in one loop over the column, as ints and dates are).
+  Json score = ResultOf("expect_column_values_to_be_between",
+                        R"({"column": "score", "min_value": 0.1, "max_value": 0.7})");
+  EXPECT_EQ(score["unexpected_count"], 1);
+  EXPECT_EQ(score["missing_count"], 1);
+  EXPECT_EQ(score["partial_unexpected_list"], Json::array({0.9}));
+  EXPECT_EQ(score["partial_unexpected_index_list"], Json::array({3}));
+  EXPECT_FALSE(Holds("expect_column_values_to_be_between",
+                     R"({"column": "score", "min_value": 0.1, "strict_min": true})"));
 }
 
 TEST_F(ValidatorTest, SetsRegexesAndLengths) {
