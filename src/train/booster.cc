@@ -5,9 +5,9 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <exception>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <optional>
 #include <thread>
 
 #include "core/error.h"
@@ -215,7 +215,9 @@ Booster Booster::TrainForest(const BoosterData& data, const XGBoostParams& param
   int chunks = std::min(total, kForestChunks);
   int workers = std::clamp(jobs, 1, chunks);
   std::vector<std::string> models(static_cast<size_t>(chunks));
-  std::vector<std::optional<Error>> errors(static_cast<size_t>(workers));
+  // Each worker's error, rethrown on this thread: an exception escaping a
+  // thread would end the process.
+  std::vector<std::exception_ptr> errors(static_cast<size_t>(workers));
   // Worker w trains chunks w, w + workers, ...: which thread trains a chunk
   // never changes what the chunk holds. Each worker has its own DMatrix,
   // since XGBoost builds its histogram index lazily on the first use.
@@ -233,16 +235,16 @@ Booster Booster::TrainForest(const BoosterData& data, const XGBoostParams& param
             (seed * 0x9E3779B97F4A7C15ULL + static_cast<uint64_t>(c) * 0xBF58476D1CE4E5B9ULL) >> 33;
         models[static_cast<size_t>(c)] = TrainForestChunk(train, params, trees, total, chunk_seed);
       }
-    } catch (const Error& e) {
-      errors[static_cast<size_t>(w)] = e;
+    } catch (...) {
+      errors[static_cast<size_t>(w)] = std::current_exception();
     }
   };
   std::vector<std::thread> threads;
   for (int w = 1; w < workers; ++w) threads.emplace_back(work, w);
   work(0);
   for (std::thread& t : threads) t.join();
-  for (const std::optional<Error>& e : errors)
-    if (e) throw *e;
+  for (const std::exception_ptr& e : errors)
+    if (e) std::rethrow_exception(e);
   std::string merged = MergeForest(models, total);
   return Load(merged, "the merged forest");
 }

@@ -2,6 +2,7 @@
 // with sampled values, pruned by the median rule on per-round scores.
 #include <chrono>
 #include <cmath>
+#include <exception>
 #include <mutex>
 #include <thread>
 
@@ -66,7 +67,9 @@ TuneResult RunTune(const TuneConfig& config, const Json& base, const std::string
   bool prunable = config.prune && boosted && holdout && HasRoundMetric(config.metric);
   std::unique_ptr<MedianPruner> pruner;
   if (prunable) pruner = std::make_unique<MedianPruner>(config.maximize);
-  std::optional<Error> fatal;
+  // The first error that stops the study, carried out of the worker that
+  // met it (an exception escaping a thread would end the process).
+  std::exception_ptr fatal;
   std::unique_ptr<TrainingData> shared_data;
   if (SearchesHyperparametersOnly(config))
     shared_data = TrainingData::Prepare(first, source, /*keep_fits=*/true);
@@ -106,10 +109,15 @@ TuneResult RunTune(const TuneConfig& config, const Json& base, const std::string
         // A bad sampled value fails its trial; a broken base fails them all.
         if (e.kind() != ErrorKind::kData) {
           std::lock_guard lock(mutex);
-          if (!fatal) fatal = e;
+          if (!fatal) fatal = std::current_exception();
           return;
         }
         trial.error = e.what();
+      } catch (...) {
+        if (pruner) pruner->Finish(trial.number);
+        std::lock_guard lock(mutex);
+        if (!fatal) fatal = std::current_exception();
+        return;
       }
       trial.seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -123,8 +131,8 @@ TuneResult RunTune(const TuneConfig& config, const Json& base, const std::string
       if (on_finished) {
         try {
           on_finished(t);
-        } catch (const Error& e) {
-          if (!fatal) fatal = e;
+        } catch (...) {
+          if (!fatal) fatal = std::current_exception();
         }
       }
     }
@@ -133,7 +141,7 @@ TuneResult RunTune(const TuneConfig& config, const Json& base, const std::string
   for (int j = 1; j < jobs; ++j) threads.emplace_back(worker);
   worker();
   for (std::thread& t : threads) t.join();
-  if (fatal) throw *fatal;
+  if (fatal) std::rethrow_exception(fatal);
   return result;
 }
 
