@@ -51,6 +51,18 @@ std::vector<std::vector<size_t>> GroupByLabel(std::span<const double> labels, st
   return rows;
 }
 
+// A split of rows 0..n-1 from the test rows: both sides ascending, in one
+// pass instead of sorting them.
+Split FromTestRows(size_t rows, std::span<const size_t> test) {
+  std::vector<char> in_test(rows, 0);
+  for (size_t row : test) in_test[row] = 1;
+  Split split;
+  split.test.reserve(test.size());
+  split.train.reserve(rows - test.size());
+  for (size_t row = 0; row < rows; ++row) (in_test[row] ? split.test : split.train).push_back(row);
+  return split;
+}
+
 // Splits from a fold number per row; both sides come out ascending.
 std::vector<Split> SplitsFromFolds(const std::vector<size_t>& fold_of, size_t k) {
   std::vector<Split> splits(k);
@@ -93,12 +105,7 @@ Split HoldoutSplit(size_t rows, double test_fraction, uint64_t seed) {
   std::iota(order.begin(), order.end(), size_t{0});
   std::mt19937_64 rng(seed);
   Shuffle(order, rng);
-  Split split;
-  split.test.assign(order.begin(), order.begin() + static_cast<ptrdiff_t>(n_test));
-  split.train.assign(order.begin() + static_cast<ptrdiff_t>(n_test), order.end());
-  std::sort(split.test.begin(), split.test.end());
-  std::sort(split.train.begin(), split.train.end());
-  return split;
+  return FromTestRows(rows, std::span(order).first(n_test));
 }
 
 Split StratifiedHoldoutSplit(std::span<const double> labels, double test_fraction, uint64_t seed) {
@@ -130,19 +137,14 @@ Split StratifiedHoldoutSplit(std::span<const double> labels, double test_fractio
   for (size_t i = 0; given < n_test; ++i, ++given) ++quota[by_remainder[i]];
 
   std::mt19937_64 rng(seed);
-  Split split;
+  std::vector<size_t> test;
   for (size_t c = 0; c < classes.size(); ++c) {
     std::vector<size_t>& members = classes[c];
     size_t take = std::clamp<size_t>(quota[c], 1, members.size() - 1);
     Shuffle(members, rng);
-    split.test.insert(split.test.end(), members.begin(),
-                      members.begin() + static_cast<ptrdiff_t>(take));
-    split.train.insert(split.train.end(), members.begin() + static_cast<ptrdiff_t>(take),
-                       members.end());
+    test.insert(test.end(), members.begin(), members.begin() + static_cast<ptrdiff_t>(take));
   }
-  std::sort(split.test.begin(), split.test.end());
-  std::sort(split.train.begin(), split.train.end());
-  return split;
+  return FromTestRows(n, test);
 }
 
 std::vector<Split> KFold(size_t rows, size_t k, uint64_t seed) {

@@ -109,24 +109,30 @@ std::vector<double> NumericTarget(const Column& column, const std::vector<uint32
 }
 
 Task InferTask(const Column& column, const std::vector<uint32_t>& rows, size_t* distinct) {
-  std::unordered_set<std::string> values;
-  bool whole = true;
-  for (uint32_t r : rows) {
-    if (column.type() == ColumnType::kFloat64) {
-      double v = column.float64s()[r];
-      if (v != std::floor(v)) whole = false;
-    }
-    if (values.size() <= kMaxClasses) values.insert(CellText(column, r));
-  }
-  *distinct = values.size();
   switch (column.type()) {
     case ColumnType::kBool:
-    case ColumnType::kString:
+    case ColumnType::kString: {
+      std::unordered_set<std::string> values;
+      for (uint32_t r : rows) {
+        values.insert(CellText(column, r));
+        if (values.size() > kMaxClasses) break;
+      }
+      *distinct = values.size();
       return values.size() <= 2 ? Task::kBinary : Task::kMulticlass;
+    }
     case ColumnType::kInt64:
-    case ColumnType::kFloat64:
+    case ColumnType::kFloat64: {
+      std::unordered_set<double> values;
+      bool whole = true;
+      for (uint32_t r : rows) {
+        double v = CellNumber(column, r);
+        if (v != std::floor(v)) whole = false;
+        if (values.size() <= kMaxClasses) values.insert(v);
+      }
+      *distinct = values.size();
       if (!whole || values.size() > kMaxClasses) return Task::kRegression;
       return values.size() <= 2 ? Task::kBinary : Task::kMulticlass;
+    }
     default:
       ThrowData("target column '{}' is {}: a target must be numbers, bools or text", column.name(),
                 table::ColumnTypeName(column.type()));
@@ -156,7 +162,7 @@ Target ReadTarget(const Table& table, const DataConfig& data, std::vector<std::s
   for (uint32_t r : target.rows) {
     if (IsNumber(column)) {
       double v = CellNumber(column, r);
-      if (numeric.size() <= kMaxClasses || numeric.count(v))
+      if (numeric.size() <= kMaxClasses && !numeric.contains(v))
         numeric.emplace(v, CellText(column, r));
     } else if (text.size() <= kMaxClasses) {
       text.emplace(CellText(column, r), 0);
@@ -174,9 +180,17 @@ Target ReadTarget(const Table& table, const DataConfig& data, std::vector<std::s
     ThrowData("task is binary but target '{}' has {} classes: {}", data.target,
               target.classes.size(), fmt::join(target.classes, ", "));
   if (target.task == Task::kMulticlass && target.classes.size() == 2) target.task = Task::kBinary;
-  std::map<std::string, uint32_t> index;
-  for (size_t i = 0; i < target.classes.size(); ++i) index.emplace(target.classes[i], i);
-  for (uint32_t r : target.rows) target.y.push_back(index.at(CellText(column, r)));
+  target.y.reserve(target.rows.size());
+  if (IsNumber(column)) {
+    // Numbers by value, without formatting each row's text.
+    std::map<double, uint32_t> index;
+    for (const auto& [value, name] : numeric) index.emplace(value, index.size());
+    for (uint32_t r : target.rows) target.y.push_back(index.at(CellNumber(column, r)));
+  } else {
+    std::map<std::string, uint32_t> index;
+    for (size_t i = 0; i < target.classes.size(); ++i) index.emplace(target.classes[i], i);
+    for (uint32_t r : target.rows) target.y.push_back(index.at(CellText(column, r)));
+  }
   return target;
 }
 
