@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -52,6 +53,12 @@ class DMatrix {
     Check(XGBoost().dmatrix_create_from_dense(ArrayInterface(m).c_str(), config.c_str(), &handle_),
           "cannot take the feature matrix");
   }
+  // Only XGBoost's histogram index of `m` (a QuantileDMatrix): each
+  // feature's quantile cuts and each value's bin, built on `jobs` threads
+  // straight from the rows, without the CSR copy a DMatrix keeps. Hist
+  // training reads nothing else, and since the index exists from the start,
+  // boosters on several threads can share the DMatrix.
+  static DMatrix Quantized(const Matrix<float>& m, int jobs, int max_bin);
   ~DMatrix() {
     if (handle_) XGBoost().dmatrix_free(handle_);
   }
@@ -65,8 +72,53 @@ class DMatrix {
   DMatrixHandle get() const { return handle_; }
 
  private:
+  explicit DMatrix(DMatrixHandle handle) : handle_(handle) {}
   DMatrixHandle handle_ = nullptr;
 };
+
+// XGBoost pulls a QuantileDMatrix's rows from an iterator, in batches set
+// on a proxy DMatrix; here the one batch is the whole matrix.
+struct SingleBatch {
+  DMatrixHandle proxy = nullptr;
+  std::string array_interface;
+  bool given = false;
+};
+
+void ResetBatch(DataIterHandle iter) { static_cast<SingleBatch*>(iter)->given = false; }
+
+// 1: the proxy holds the next batch; 0: no batch is left.
+int NextBatch(DataIterHandle iter) {
+  auto* batch = static_cast<SingleBatch*>(iter);
+  if (batch->given) return 0;
+  batch->given = true;
+  XGBoost().proxy_dmatrix_set_data_dense(batch->proxy, batch->array_interface.c_str());
+  return 1;
+}
+
+DMatrix DMatrix::Quantized(const Matrix<float>& m, int jobs, int max_bin) {
+  const XGBoostLibrary& xgb = XGBoost();
+  SingleBatch batch;
+  Check(xgb.proxy_dmatrix_create(&batch.proxy), "cannot create a proxy DMatrix");
+  DMatrix proxy(batch.proxy);
+  batch.array_interface = ArrayInterface(m);
+  std::string config =
+      fmt::format(R"({{"missing": NaN, "nthread": {}, "max_bin": {}}})", jobs, max_bin);
+  DMatrixHandle handle = nullptr;
+  Check(xgb.quantile_dmatrix_create_from_callback(&batch, batch.proxy, nullptr, ResetBatch,
+                                                  NextBatch, config.c_str(), &handle),
+        "cannot take the feature matrix");
+  return DMatrix(handle);
+}
+
+std::string ParamIn(const XGBoostParams& params, const std::string& key,
+                    const std::string& otherwise) {
+  for (const auto& [k, v] : params)
+    if (k == key) return v;
+  return otherwise;
+}
+
+// XGBoost's default is 256 bins per feature.
+int MaxBin(const XGBoostParams& params) { return std::stoi(ParamIn(params, "max_bin", "256")); }
 
 int ThreadsIn(const XGBoostParams& params) {
   for (const auto& [key, value] : params)
@@ -96,6 +148,20 @@ nlohmann::json SavedConfig(void* handle) {
   return config;
 }
 
+// A booster caching `cached` (the first is the training data), with `params`.
+BoosterHandle CreateBooster(std::span<const DMatrixHandle> cached, const XGBoostParams& params) {
+  const XGBoostLibrary& xgb = XGBoost();
+  BoosterHandle handle = nullptr;
+  Check(xgb.booster_create(cached.data(), cached.size(), &handle), "cannot create a booster");
+  for (const auto& [key, value] : params) {
+    if (xgb.booster_set_param(handle, key.c_str(), value.c_str()) != 0) {
+      xgb.booster_free(handle);
+      ThrowXGBoost(fmt::format("rejects {}={}", key, value).c_str());
+    }
+  }
+  return handle;
+}
+
 }  // namespace
 
 Booster::Booster(void* handle) : handle_(handle) {}
@@ -112,7 +178,11 @@ Booster Booster::Train(const BoosterData& data, const XGBoostParams& params, int
                        const RoundCallback& after_round) {
   const XGBoostLibrary& xgb = XGBoost();
   int jobs = ThreadsIn(params);
-  DMatrix train(*data.features, jobs);
+  // Hist, the default, needs only the histogram index; the other tree
+  // methods read the values.
+  DMatrix train = ParamIn(params, "tree_method", "hist") == "hist"
+                      ? DMatrix::Quantized(*data.features, jobs, MaxBin(params))
+                      : DMatrix(*data.features, jobs);
   train.SetFloats("label", data.labels);
   if (!data.weights.empty()) train.SetFloats("weight", data.weights);
   std::unique_ptr<DMatrix> valid;
@@ -121,13 +191,8 @@ Booster Booster::Train(const BoosterData& data, const XGBoostParams& params, int
     valid->SetFloats("label", data.valid_labels);
   }
   DMatrixHandle cached[2] = {train.get(), valid ? valid->get() : nullptr};
-  BoosterHandle handle = nullptr;
-  Check(xgb.booster_create(cached, valid ? 2 : 1, &handle), "cannot create a booster");
-  Booster booster(handle);
-  for (const auto& [key, value] : params) {
-    if (xgb.booster_set_param(handle, key.c_str(), value.c_str()) != 0)
-      ThrowXGBoost(fmt::format("rejects {}={}", key, value).c_str());
-  }
+  Booster booster(CreateBooster(std::span(cached, valid ? 2 : 1), params));
+  BoosterHandle handle = booster.handle_;
   for (int round = 0; round < rounds; ++round) {
     Check(xgb.booster_update_one_iter(handle, round, train.get()), "training failed");
     if (!valid || !after_round) continue;
@@ -143,54 +208,46 @@ Booster Booster::Train(const BoosterData& data, const XGBoostParams& params, int
 
 namespace {
 
-std::string ParamIn(const XGBoostParams& params, const std::string& key,
-                    const std::string& otherwise) {
-  for (const auto& [k, v] : params)
-    if (k == key) return v;
-  return otherwise;
+XGBoostParams Without(XGBoostParams params, std::initializer_list<std::string_view> keys) {
+  std::erase_if(params, [&](const auto& p) {
+    return std::find(keys.begin(), keys.end(), p.first) != keys.end();
+  });
+  return params;
 }
 
 // One chunk of a forest: `trees` trees with learning rate trees / total,
 // since XGBoost scales each of a round's parallel trees by eta / trees; the
 // merged forest's trees then each weigh 1 / total, as in one booster.
-std::string TrainForestChunk(const DMatrix& train, XGBoostParams params, int trees, int total,
-                             uint64_t seed) {
+nlohmann::json TrainForestChunk(const DMatrix& train, const XGBoostParams& params, int trees,
+                                int total, uint64_t seed) {
   const XGBoostLibrary& xgb = XGBoost();
-  std::erase_if(params, [](const auto& p) {
-    return p.first == "num_parallel_tree" || p.first == "eta" || p.first == "seed" ||
-           p.first == "nthread";
-  });
-  params.emplace_back("num_parallel_tree", std::to_string(trees));
-  params.emplace_back("eta", fmt::format("{}", static_cast<double>(trees) / total));
-  params.emplace_back("seed", std::to_string(seed));
-  params.emplace_back("nthread", "1");
+  XGBoostParams chunk = Without(params, {"num_parallel_tree", "eta", "seed", "nthread"});
+  chunk.emplace_back("num_parallel_tree", std::to_string(trees));
+  chunk.emplace_back("eta", fmt::format("{}", static_cast<double>(trees) / total));
+  chunk.emplace_back("seed", std::to_string(seed));
+  chunk.emplace_back("nthread", "1");
   DMatrixHandle cached[1] = {train.get()};
-  BoosterHandle handle = nullptr;
-  Check(xgb.booster_create(cached, 1, &handle), "cannot create a booster");
-  std::unique_ptr<void, int (*)(BoosterHandle)> owner(handle, xgb.booster_free);
-  for (const auto& [key, value] : params)
-    if (xgb.booster_set_param(handle, key.c_str(), value.c_str()) != 0)
-      ThrowXGBoost(fmt::format("rejects {}={}", key, value).c_str());
-  Check(xgb.booster_update_one_iter(handle, 0, train.get()), "training failed");
+  std::unique_ptr<void, int (*)(BoosterHandle)> booster(CreateBooster(cached, chunk),
+                                                        xgb.booster_free);
+  Check(xgb.booster_update_one_iter(booster.get(), 0, train.get()), "training failed");
   bst_ulong length = 0;
   const char* bytes = nullptr;
-  Check(xgb.booster_save_model_to_buffer(handle, R"({"format": "json"})", &length, &bytes),
+  Check(xgb.booster_save_model_to_buffer(booster.get(), R"({"format": "json"})", &length, &bytes),
         "cannot save the model");
-  return std::string(bytes, length);
+  return nlohmann::json::parse(std::string_view(bytes, length));
 }
 
-// The chunks' models as one: their trees grouped by output (class) in
-// chunk order, renumbered, under the first chunk's learner.
-std::string MergeForest(const std::vector<std::string>& chunks, int total) {
-  nlohmann::json merged = nlohmann::json::parse(chunks.front());
-  nlohmann::json& model = merged["learner"]["gradient_booster"]["model"];
+// The chunks' models (taken apart) as one: their trees grouped by output
+// (class) in chunk order, renumbered, under the first chunk's learner.
+std::string MergeForest(std::vector<nlohmann::json>& chunks, int total) {
   std::map<int, std::vector<nlohmann::json>> by_group;
-  for (const std::string& text : chunks) {
-    nlohmann::json chunk = nlohmann::json::parse(text);
+  for (nlohmann::json& chunk : chunks) {
     nlohmann::json& m = chunk["learner"]["gradient_booster"]["model"];
     for (size_t i = 0; i < m["trees"].size(); ++i)
       by_group[m["tree_info"][i].get<int>()].push_back(std::move(m["trees"][i]));
   }
+  nlohmann::json& merged = chunks.front();
+  nlohmann::json& model = merged["learner"]["gradient_booster"]["model"];
   nlohmann::json trees = nlohmann::json::array(), info = nlohmann::json::array();
   for (auto& [group, group_trees] : by_group) {
     for (nlohmann::json& tree : group_trees) {
@@ -209,23 +266,25 @@ std::string MergeForest(const std::vector<std::string>& chunks, int total) {
 }  // namespace
 
 Booster Booster::TrainForest(const BoosterData& data, const XGBoostParams& params) {
-  int jobs = ThreadsIn(params);
+  int jobs = std::max(ThreadsIn(params), 1);
   int total = std::stoi(ParamIn(params, "num_parallel_tree", "1"));
   uint64_t seed = std::stoull(ParamIn(params, "seed", "0"));
   int chunks = std::min(total, kForestChunks);
-  int workers = std::clamp(jobs, 1, chunks);
-  std::vector<std::string> models(static_cast<size_t>(chunks));
+  int workers = std::min(jobs, chunks);
+  // One histogram index, built on all threads, then only read by the
+  // workers: XGBoost's training reads a DMatrix and keeps its own state
+  // (gradients, row partitions, prediction cache) in each booster.
+  DMatrix train = DMatrix::Quantized(*data.features, jobs, MaxBin(params));
+  train.SetFloats("label", data.labels);
+  if (!data.weights.empty()) train.SetFloats("weight", data.weights);
+  std::vector<nlohmann::json> models(static_cast<size_t>(chunks));
   // Each worker's error, rethrown on this thread: an exception escaping a
   // thread would end the process.
   std::vector<std::exception_ptr> errors(static_cast<size_t>(workers));
   // Worker w trains chunks w, w + workers, ...: which thread trains a chunk
-  // never changes what the chunk holds. Each worker has its own DMatrix,
-  // since XGBoost builds its histogram index lazily on the first use.
+  // never changes what the chunk holds.
   auto work = [&](int w) {
     try {
-      DMatrix train(*data.features, 1);
-      train.SetFloats("label", data.labels);
-      if (!data.weights.empty()) train.SetFloats("weight", data.weights);
       for (int c = w; c < chunks; c += workers) {
         int trees = total / chunks + (c < total % chunks ? 1 : 0);
         // A chunk's seed mixes the forest's seed with the chunk's index, so

@@ -18,11 +18,14 @@ XGBoostLibrary Load() {
   // idle. A value the user set is kept. libgomp reads it when it loads.
   setenv("OMP_WAIT_POLICY", "PASSIVE", /*overwrite=*/0);
   SharedLibrary handle("libxgboost.so.0", "training and scoring XGBoost models", "libxgboost0",
-                       "XGBoost 1.6 or newer");
+                       "XGBoost 1.7 or newer");
   XGBoostLibrary lib{};
   handle.Resolve("XGBGetLastError", &lib.get_last_error);
   handle.Resolve("XGBoostVersion", &lib.version);
   handle.Resolve("XGDMatrixCreateFromDense", &lib.dmatrix_create_from_dense);
+  handle.Resolve("XGProxyDMatrixCreate", &lib.proxy_dmatrix_create);
+  handle.Resolve("XGProxyDMatrixSetDataDense", &lib.proxy_dmatrix_set_data_dense);
+  handle.Resolve("XGQuantileDMatrixCreateFromCallback", &lib.quantile_dmatrix_create_from_callback);
   handle.Resolve("XGDMatrixSetFloatInfo", &lib.dmatrix_set_float_info);
   handle.Resolve("XGDMatrixFree", &lib.dmatrix_free);
   handle.Resolve("XGBoosterCreate", &lib.booster_create);

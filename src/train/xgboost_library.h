@@ -14,6 +14,11 @@ struct XGBoostLibrary {
   const char* (*get_last_error)();
   void (*version)(int*, int*, int*);
   int (*dmatrix_create_from_dense)(const char*, const char*, DMatrixHandle*);
+  int (*proxy_dmatrix_create)(DMatrixHandle*);
+  int (*proxy_dmatrix_set_data_dense)(DMatrixHandle, const char*);
+  int (*quantile_dmatrix_create_from_callback)(DataIterHandle, DMatrixHandle, DataIterHandle,
+                                               DataIterResetCallback*, XGDMatrixCallbackNext*,
+                                               const char*, DMatrixHandle*);
   int (*dmatrix_set_float_info)(DMatrixHandle, const char*, const float*, bst_ulong);
   int (*dmatrix_free)(DMatrixHandle);
   int (*booster_create)(const DMatrixHandle[], bst_ulong, BoosterHandle*);
