@@ -44,13 +44,13 @@ const std::vector<ParamDef>& DefsOf(ModelType type) {
       {"eval_metric", ValueKind::kString, nullptr, "eval_metric"},
   };
   static const std::vector<ParamDef> forest = {
-      {"n_estimators", ValueKind::kInt, 50, "num_parallel_tree"},
+      {"n_estimators", ValueKind::kInt, 40, "num_parallel_tree"},
       {"max_depth", ValueKind::kInt, 8, "max_depth"},
       {"max_features", ValueKind::kFeatures, "sqrt", nullptr},
       {"max_samples", ValueKind::kNumber, 0.2, "subsample"},
       {"min_child_weight", ValueKind::kNumber, 1.0, "min_child_weight"},
       {"reg_lambda", ValueKind::kNumber, 1e-5, "lambda"},
-      {"max_bin", ValueKind::kInt, 256, "max_bin"},
+      {"max_bin", ValueKind::kInt, 64, "max_bin"},
   };
   static const std::vector<ParamDef> linear = {{"alpha", ValueKind::kNumber, 1.0, nullptr}};
   static const std::vector<ParamDef> logistic = {{"C", ValueKind::kNumber, 1.0, nullptr},
