@@ -60,6 +60,8 @@ class Booster {
   /// trees costs about what the second thread brings; independent trees
   /// need no barrier (scikit-learn's scheme). Each chunk draws its own seed
   /// from the chunk's index, so the model is the same whatever nthread.
+  /// The chunks share one histogram index, built first on nthread threads;
+  /// its cuts come from a seeded sample of at most 256 rows per bin.
   static Booster TrainForest(const BoosterData& data, const XGBoostParams& params);
   static constexpr int kForestChunks = 8;
 

@@ -77,5 +77,23 @@ TEST(BoosterForestTest, ChunksMergeIntoOneForestThatAveragesItsTrees) {
                 .Save());
 }
 
+TEST(BoosterForestTest, CutsFromASampleOfRowsWhenThereAreManyMore) {
+  // 8 bins take their cuts from a sample of 2048 of the 6000 rows.
+  Data d = StepData(6000);
+  BoosterData data;
+  data.features = &d.x;
+  data.labels = d.y;
+  XGBoostParams params = ForestParams(10, 1);
+  params.emplace_back("max_bin", "8");
+  Booster one_thread = Booster::TrainForest(data, params);
+  params[9].second = "2";  // nthread
+  Booster two_threads = Booster::TrainForest(data, params);
+  EXPECT_EQ(one_thread.Save(), two_threads.Save()) << "the same sample whatever the threads";
+  std::vector<float> p = one_thread.Predict(d.x, 1);
+  double error = 0;
+  for (size_t r = 0; r < p.size(); ++r) error += std::fabs(double(p[r]) - d.y[r]);
+  EXPECT_LT(error / static_cast<double>(p.size()), 0.05) << "the step is still found";
+}
+
 }  // namespace
 }  // namespace leanops::train
