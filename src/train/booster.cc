@@ -23,8 +23,7 @@ namespace {
 // XGBoost returns -1 and keeps the message; its messages carry a source
 // location line first ("[12:00:00] ../src/learner.cc:123: Invalid ..."),
 // which means nothing to a user.
-[[noreturn]] void ThrowXGBoost(const char* what) {
-  std::string message = XGBoost().get_last_error();
+[[noreturn]] void ThrowXGBoost(const char* what, std::string message = XGBoost().get_last_error()) {
   size_t location_end = message.find(": ");
   if (message.starts_with("[") && location_end != std::string::npos)
     message = message.substr(location_end + 2);
@@ -88,6 +87,7 @@ struct SingleBatch {
   DMatrixHandle proxy = nullptr;
   std::string array_interface;
   bool given = false;
+  std::string error;  // XGBoost's message when the proxy refused the batch
 };
 
 void ResetBatch(DataIterHandle iter) { static_cast<SingleBatch*>(iter)->given = false; }
@@ -97,8 +97,11 @@ int NextBatch(DataIterHandle iter) {
   auto* batch = static_cast<SingleBatch*>(iter);
   if (batch->given) return 0;
   batch->given = true;
-  XGBoost().proxy_dmatrix_set_data_dense(batch->proxy, batch->array_interface.c_str());
-  return 1;
+  if (XGBoost().proxy_dmatrix_set_data_dense(batch->proxy, batch->array_interface.c_str()) == 0)
+    return 1;
+  // XGBoost's own error for an empty iteration would replace this one.
+  batch->error = XGBoost().get_last_error();
+  return 0;
 }
 
 DMatrix DMatrix::Quantized(const Matrix<float>& m, int jobs, int max_bin,
@@ -112,9 +115,11 @@ DMatrix DMatrix::Quantized(const Matrix<float>& m, int jobs, int max_bin,
       fmt::format(R"({{"missing": NaN, "nthread": {}, "max_bin": {}}})", jobs, max_bin);
   DMatrixHandle handle = nullptr;
   DMatrixHandle ref = cuts_from ? cuts_from->get() : nullptr;
-  Check(xgb.quantile_dmatrix_create_from_callback(&batch, batch.proxy, ref, ResetBatch, NextBatch,
-                                                  config.c_str(), &handle),
-        "cannot take the feature matrix");
+  if (xgb.quantile_dmatrix_create_from_callback(&batch, batch.proxy, ref, ResetBatch, NextBatch,
+                                                config.c_str(), &handle) != 0) {
+    if (!batch.error.empty()) ThrowXGBoost("cannot take the feature matrix", batch.error);
+    ThrowXGBoost("cannot take the feature matrix");
+  }
   return DMatrix(handle);
 }
 
