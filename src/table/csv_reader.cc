@@ -54,6 +54,7 @@ struct CsvReader::State {
   std::vector<std::string> names;
   std::vector<std::optional<ColumnType>> declared;  // by column index
   std::vector<uint8_t> selected;                    // by column index: read it
+  std::vector<uint8_t> presence_only;               // by column index: validity only
   // By column index: a string column stored without a dictionary. Fixed by
   // the first chunk.
   std::optional<std::vector<uint8_t>> plain;
@@ -62,6 +63,9 @@ struct CsvReader::State {
   size_t inferred_from_rows = 0;
   uint64_t pos = 0;  // where the next chunk starts
   int jobs = 1;
+  // The fields of a chunk's blocks, kept from chunk to chunk so that their
+  // buffers are allocated (and their pages touched) once.
+  std::vector<TokenizedPiece> pieces;
 };
 
 void CsvReader::State::ReadHeader() {
@@ -113,7 +117,8 @@ CsvReader::CsvReader(std::string path, CsvOptions options)
   s.jobs = s.options.jobs > 0 ? s.options.jobs : DefaultJobs();
   s.ReadHeader();
   s.declared.assign(s.names.size(), std::nullopt);
-  s.selected.assign(s.names.size(), s.options.columns.empty() ? 1 : 0);
+  const bool all_columns = s.options.columns.empty() && s.options.presence_only.empty();
+  s.selected.assign(s.names.size(), all_columns ? 1 : 0);
   for (const std::string& name : s.options.columns) {
     auto it = std::find(s.names.begin(), s.names.end(), name);
     if (it == s.names.end()) {
@@ -121,12 +126,25 @@ CsvReader::CsvReader(std::string path, CsvOptions options)
     }
     s.selected[static_cast<size_t>(it - s.names.begin())] = 1;
   }
+  s.presence_only.assign(s.names.size(), 0);
+  for (const std::string& name : s.options.presence_only) {
+    auto it = std::find(s.names.begin(), s.names.end(), name);
+    if (it == s.names.end()) {
+      ThrowData("{}: column \"{}\" was asked for, but the file does not have it", s.path, name);
+    }
+    const auto c = static_cast<size_t>(it - s.names.begin());
+    s.selected[c] = 1;
+    s.presence_only[c] = 1;
+  }
   for (const auto& [name, type] : s.options.column_types) {
     auto it = std::find(s.names.begin(), s.names.end(), name);
     if (it == s.names.end()) {
       ThrowData("{}: the schema names column \"{}\", which the file does not have", s.path, name);
     }
     s.declared[static_cast<size_t>(it - s.names.begin())] = type;
+  }
+  for (size_t c = 0; c < s.names.size(); ++c) {
+    if (s.presence_only[c]) s.declared[c] = ColumnType::kString;
   }
   if (std::all_of(s.declared.begin(), s.declared.end(), [](auto& t) { return t.has_value(); })) {
     s.types = s.TypesOrDefault();
@@ -138,6 +156,9 @@ CsvReader::CsvReader(CsvReader&&) noexcept = default;
 CsvReader& CsvReader::operator=(CsvReader&&) noexcept = default;
 
 const std::vector<std::string>& CsvReader::column_names() const { return state_->names; }
+
+uint64_t CsvReader::bytes_read() const { return state_->pos; }
+uint64_t CsvReader::file_bytes() const { return state_->text.size(); }
 
 std::vector<Field> CsvReader::schema() const {
   std::vector<ColumnType> types = state_->TypesOrDefault();
@@ -192,12 +213,13 @@ uint64_t EstimatedFieldBytes(std::string_view text, uint64_t begin, uint64_t end
 // [first_rows[b], first_rows[b + 1]), and offsets[row + 1] is where the row
 // ends in its block's buffer.
 void JoinPlainStrings(const std::vector<size_t>& first_rows, std::vector<std::string> block_bytes,
-                      std::vector<uint64_t> offsets, int jobs, Column* column) {
+                      RowVector<uint64_t> offsets, int jobs, Column* column) {
   std::vector<uint64_t> starts(block_bytes.size() + 1, 0);
   for (size_t b = 0; b < block_bytes.size(); ++b) {
     starts[b + 1] = starts[b] + block_bytes[b].size();
   }
-  std::string bytes(starts.back(), '\0');
+  RowVector<char> bytes;
+  bytes.resize(starts.back());  // each block's bytes are copied in on its own thread
   ParallelFor(block_bytes.size(), jobs, [&](size_t b) {
     std::memcpy(bytes.data() + starts[b], block_bytes[b].data(), block_bytes[b].size());
     std::string().swap(block_bytes[b]);
@@ -230,7 +252,8 @@ std::optional<Table> CsvReader::Next() {
     // need.
     const bool keep_fields =
         EstimatedFieldBytes(s.text, s.pos, bounds.back(), s.selected) <= bounds.back() - s.pos;
-    std::vector<TokenizedPiece> pieces(keep_fields ? num_blocks : workers);
+    std::vector<TokenizedPiece>& pieces = s.pieces;
+    pieces.resize(std::max(pieces.size(), keep_fields ? num_blocks : workers));
     auto piece_of = [&](size_t worker, size_t b) -> TokenizedPiece& {
       return pieces[keep_fields ? b : worker];
     };
@@ -251,7 +274,7 @@ std::optional<Table> CsvReader::Next() {
       if (choose_plain && b == 0 && !s.options.always_dictionary) {
         blocks[b].mostly_distinct.resize(num_columns);
         for (size_t c = 0; c < num_columns; ++c) {
-          if (s.selected[c]) {
+          if (s.selected[c] && !s.presence_only[c]) {
             blocks[b].mostly_distinct[c] =
                 LooksMostlyDistinct(s.text.data() + bounds[b], piece.columns[c]);
           }
@@ -295,6 +318,7 @@ std::optional<Table> CsvReader::Next() {
       for (size_t c = 0; c < num_columns && !blocks[0].mostly_distinct.empty(); ++c) {
         plain[c] = blocks[0].mostly_distinct[c] && (*s.types)[c] == ColumnType::kString;
       }
+      for (size_t c = 0; c < num_columns; ++c) plain[c] |= s.presence_only[c];
       s.plain = std::move(plain);
     }
     const std::vector<uint8_t>& plain = *s.plain;
@@ -306,17 +330,19 @@ std::optional<Table> CsvReader::Next() {
     std::vector<Column> columns;
     for (size_t c = 0; c < num_columns; ++c) {
       columns.emplace_back(s.names[c], (*s.types)[c]);
-      if (s.selected[c]) columns.back().Resize(rows);
+      // Pass two writes every row, each block on its own thread.
+      if (s.selected[c]) columns.back().ResizeUninitialized(rows);
     }
     std::vector<std::vector<StringDictionary>> dictionaries(
         workers, std::vector<StringDictionary>(num_columns));
     // Plain string columns: each block writes its values into a buffer of
     // its own and where each row ends in it; JoinPlainStrings joins them.
-    std::vector<std::vector<uint64_t>> plain_offsets(num_columns);
+    std::vector<RowVector<uint64_t>> plain_offsets(num_columns);
     std::vector<std::vector<std::string>> plain_bytes(num_columns);
     for (size_t c = 0; c < num_columns; ++c) {
       if (!s.selected[c] || !plain[c]) continue;
-      plain_offsets[c].assign(rows + 1, 0);
+      plain_offsets[c].resize(rows + 1);  // pass two writes all but the first
+      plain_offsets[c][0] = 0;
       plain_bytes[c].resize(num_blocks);
     }
     std::vector<std::optional<ColumnFailure>> failures(num_blocks);
@@ -329,6 +355,14 @@ std::optional<Table> CsvReader::Next() {
       blocks[b].worker = worker;
       for (size_t c = 0; c < num_columns; ++c) {
         if (!s.selected[c]) continue;
+        if (s.presence_only[c]) {  // no bytes: every row's value ends at 0
+          MarkPresent(piece.columns[c],
+                      columns[c].mutable_validity().subspan(first_rows[b], blocks[b].rows));
+          std::span<uint64_t> ends =
+              std::span(plain_offsets[c]).subspan(first_rows[b] + 1, blocks[b].rows);
+          std::fill(ends.begin(), ends.end(), 0);
+          continue;
+        }
         std::optional<ValueFailure> failure =
             plain[c] ? ConvertPlainStrings(
                            s.text, piece.begin, piece.columns[c],

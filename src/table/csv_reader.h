@@ -58,11 +58,18 @@ struct CsvOptions {
   /// Declared types by column name; the other columns are inferred. Naming a
   /// column the file does not have is an error.
   std::map<std::string, ColumnType, std::less<>> column_types;
-  /// When not empty, only these columns are typed and returned, in file
-  /// order; the others are still split into fields (a ragged row is still
-  /// an error) but not read. Naming a column the file does not have is an
-  /// error.
+  /// When this or `presence_only` is not empty, only the columns they name
+  /// are typed and returned, in file order; the others are still split into fields (a ragged row is
+  /// still an error) but not read. Naming a column the file does not have is an error.
   std::vector<std::string> columns;
+  /// Columns of which only presence is needed: whether each row has a
+  /// value (a non-empty field). Their fields are split (a ragged row is
+  /// still an error) but never converted or checked: no type inference, no
+  /// UTF-8 check, a declared type ignored. Each comes back as a string
+  /// column without a dictionary whose values are all empty, with its
+  /// validity set.
+  /// Naming a column the file does not have is an error.
+  std::vector<std::string> presence_only;
   /// Dictionary-encode every string column. Otherwise a string column
   /// whose first values are mostly distinct (an ID, free text) is stored
   /// plain (see table.h); the choice is made on the first chunk and kept.
@@ -92,6 +99,10 @@ class CsvReader {
   /// chunks have the same schema. Each chunk's string columns have their
   /// own dictionary.
   std::optional<Table> Next();
+  /// How far the chunks returned so far reach into the file, and the
+  /// file's size, in bytes: for progress, or to estimate the row count.
+  uint64_t bytes_read() const;
+  uint64_t file_bytes() const;
   /// The schema of the chunks (the selected columns): known once Next has
   /// been called (before, or for a file without rows, undeclared columns
   /// are string).

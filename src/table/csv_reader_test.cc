@@ -453,6 +453,38 @@ TEST_F(CsvReaderTest, ReadsOnlyTheColumnsAskedFor) {
   EXPECT_EQ(ErrorOf("a,b\n1,2\n3\n", options), "data.csv:3:1: expected 2 fields, got 1");
 }
 
+TEST_F(CsvReaderTest, PresenceOnlyColumnsHaveValidityAndNoValues) {
+  // Column c holds a value no type reads (and invalid UTF-8): read for
+  // presence only, that is no error. A quoted empty field is null too.
+  std::string path = Write("a,b,c\n1,x,2.5\n3,y,\n5,z,\"\"\n7,w,\xff oops\n");
+  CsvOptions options;
+  options.columns = {"a"};
+  options.presence_only = {"c"};
+  options.column_types = {{"c", ColumnType::kInt64}};  // ignored for a presence-only column
+  CsvReader reader(path, options);
+  std::optional<Table> table = reader.Next();
+  ASSERT_TRUE(table);
+  EXPECT_EQ(table->schema(),
+            (std::vector<Field>{{"a", ColumnType::kInt64}, {"c", ColumnType::kString}}));
+  const Column& c = table->column(1);
+  EXPECT_FALSE(c.has_dictionary());
+  EXPECT_EQ(Strings(c), (std::vector<std::string>{"", "<null>", "<null>", ""}));
+  EXPECT_EQ(c.null_count(), 2u);
+  EXPECT_EQ(reader.bytes_read(), reader.file_bytes());
+  // Presence only, and no other column: only that column comes back.
+  CsvOptions alone;
+  alone.presence_only = {"b"};
+  Table only_b = ReadCsv(path, alone);
+  ASSERT_EQ(only_b.num_columns(), 1u);
+  EXPECT_EQ(only_b.num_rows(), 4u);
+  EXPECT_EQ(only_b.column(0).null_count(), 0u);
+  // A ragged row is still an error, and an unknown column too.
+  EXPECT_EQ(ErrorOf("a,b\n1,2\n3\n", alone), "data.csv:3:1: expected 2 fields, got 1");
+  alone.presence_only = {"e"};
+  EXPECT_EQ(ErrorOf("a,b\n1,2\n", alone),
+            "data.csv: column \"e\" was asked for, but the file does not have it");
+}
+
 TEST_F(CsvReaderTest, MissingFileIsAUserErrorAndADirectoryAnIOError) {
   try {
     ReadCsv(dir_ + "/nope.csv");

@@ -234,7 +234,11 @@ void TokenizeRows(std::string_view text, uint64_t begin, uint64_t end, size_t nu
   size_t expected_rows = EstimateRows(text, begin, end);
   for (size_t c = 0; c < num_columns; ++c) {
     piece->columns[c].clear();
-    if (keep[c]) piece->columns[c].reserve(expected_rows);
+    // With room to spare: a piece reused for a block with a few more rows
+    // than its last one should not move (and page-fault) all its fields.
+    if (keep[c] && piece->columns[c].capacity() < expected_rows) {
+      piece->columns[c].reserve(expected_rows + expected_rows / 4);
+    }
   }
 
   FieldScanner scanner(text, delimiter);

@@ -31,7 +31,11 @@ std::optional<ValueFailure> ConvertFixed(std::string_view text, uint64_t piece_b
   std::string scratch;
   for (size_t i = 0; i < cells.size(); ++i) {
     CellSpan cell = cells[i];
-    if (cell.length() == 0) continue;
+    if (cell.length() == 0) {
+      values[first_row + i] = T{};
+      validity[first_row + i] = 0;
+      continue;
+    }
     std::string_view field = CellText(piece_text, cell, &scratch);
     if (!parse(field, &values[first_row + i])) {
       return ValueFailure{
@@ -63,7 +67,11 @@ std::optional<ValueFailure> ConvertStrings(std::string_view text, uint64_t piece
     }
     for (size_t k = 0; k < count; ++k) {
       CellSpan cell = cells[start + k];
-      if (cell.length() == 0) continue;
+      if (cell.length() == 0) {
+        codes[first_row + start + k] = 0;
+        validity[first_row + start + k] = 0;
+        continue;
+      }
       size_t known = dictionary->size();
       uint32_t code = dictionary->Intern(values[k], hashes[k]);
       // Only a new distinct value needs checking. Doubled quotes are ASCII,
@@ -106,10 +114,8 @@ std::optional<ValueFailure> ConvertPlainStrings(std::string_view text, uint64_t 
   std::string scratch;
   for (size_t i = 0; i < cells.size(); ++i) {
     CellSpan cell = cells[i];
-    if (cell.length() != 0) {
-      bytes->append(CellText(piece_text, cell, &scratch));
-      validity[i] = 1;
-    }
+    if (cell.length() != 0) bytes->append(CellText(piece_text, cell, &scratch));
+    validity[i] = cell.length() != 0;
     ends[i] = bytes->size();
   }
   // ASCII text is valid UTF-8: one pass over all the values settles the
@@ -127,6 +133,10 @@ std::optional<ValueFailure> ConvertPlainStrings(std::string_view text, uint64_t 
     }
   }
   return std::nullopt;
+}
+
+void MarkPresent(const std::vector<CellSpan>& cells, std::span<uint8_t> validity) {
+  for (size_t i = 0; i < cells.size(); ++i) validity[i] = cells[i].length() != 0;
 }
 
 bool LooksMostlyDistinct(const char* piece_text, const std::vector<CellSpan>& cells) {

@@ -28,7 +28,8 @@ struct ValueFailure {
 
 /// Writes `cells` (of the piece at file offset `piece_begin`) into rows
 /// [first_row, first_row + cells.size()) of `column`, which must already
-/// have those rows. Empty fields stay null. String values are interned into
+/// have those rows; each row's value and validity is written (an empty
+/// field is null, with value 0). String values are interned into
 /// `dictionary` (the codes written index into it) and checked to be UTF-8.
 /// Stops at the first field that fails.
 std::optional<ValueFailure> ConvertCells(std::string_view text, uint64_t piece_begin,
@@ -38,11 +39,15 @@ std::optional<ValueFailure> ConvertCells(std::string_view text, uint64_t piece_b
 /// Writes the string `cells` of the piece at file offset `piece_begin` as
 /// plain text (see Column::set_plain_strings): appends each value to
 /// `bytes` and sets ends[i] to where value i ends in `bytes`, and
-/// validity[i] to 1 for a non-empty field. Checks every value is UTF-8.
+/// validity[i] to whether the field is non-empty. Checks every value is UTF-8.
 std::optional<ValueFailure> ConvertPlainStrings(std::string_view text, uint64_t piece_begin,
                                                 const std::vector<CellSpan>& cells,
                                                 std::span<uint64_t> ends,
                                                 std::span<uint8_t> validity, std::string* bytes);
+
+/// Sets validity[i] to whether field i is non-empty, for each field of `cells` (a column read
+/// for presence only).
+void MarkPresent(const std::vector<CellSpan>& cells, std::span<uint8_t> validity);
 
 /// Whether the first fields of `cells` (of the piece at `piece_text`) are
 /// mostly distinct, so that a dictionary would cost more than it saves.

@@ -91,7 +91,7 @@ void Column::set_dictionary(StringDictionary dictionary) {
   CheckType(has_dictionary(), "dictionary()");
   dictionary_ = std::move(dictionary);
 }
-void Column::set_plain_strings(std::string bytes, std::vector<uint64_t> offsets) {
+void Column::set_plain_strings(RowVector<char> bytes, RowVector<uint64_t> offsets) {
   CheckType(type_ == ColumnType::kString, "strings");
   if (offsets.size() != size() + 1 || offsets.front() != 0 || offsets.back() != bytes.size()) {
     ThrowInternal("column \"{}\": {} string offsets for {} rows and {} bytes", name_,
@@ -129,6 +129,30 @@ void Column::Resize(size_t rows) {
   }
 }
 
+void Column::ResizeUninitialized(size_t rows) {
+  validity_.resize(rows);
+  switch (type_) {
+    case ColumnType::kInt64:
+    case ColumnType::kDate:
+    case ColumnType::kTimestamp:
+      int64s_.resize(rows);
+      break;
+    case ColumnType::kFloat64:
+      float64s_.resize(rows);
+      break;
+    case ColumnType::kBool:
+      bools_.resize(rows);
+      break;
+    case ColumnType::kString:
+      if (plain_) {
+        plain_offsets_.resize(rows + 1);
+      } else {
+        codes_.resize(rows);
+      }
+      break;
+  }
+}
+
 void Column::AppendNull() { Resize(size() + 1); }
 
 void Column::AppendInt64(int64_t value) {
@@ -149,7 +173,7 @@ void Column::AppendBool(bool value) {
 void Column::AppendString(std::string_view value) {
   CheckType(type_ == ColumnType::kString, "strings");
   if (plain_) {
-    plain_bytes_.append(value);
+    plain_bytes_.insert(plain_bytes_.end(), value.begin(), value.end());
     plain_offsets_.push_back(plain_bytes_.size());
   } else {
     codes_.push_back(dictionary_.Intern(value));

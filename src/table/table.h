@@ -27,15 +27,45 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <new>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "table/string_dictionary.h"
 
 namespace leanops::table {
+
+/// An allocator whose value-less construct default-initializes: a vector
+/// of numbers resized with it holds indeterminate values, not zeros. Readers
+/// that write every row from several threads use it, so that no thread
+/// first clears (and page-faults) the whole array alone.
+template <typename T>
+class DefaultInitAllocator : public std::allocator<T> {
+ public:
+  template <typename U>
+  struct rebind {
+    using other = DefaultInitAllocator<U>;
+  };
+  using std::allocator<T>::allocator;
+  template <typename U>
+  void construct(U* place) noexcept(std::is_nothrow_default_constructible_v<U>) {
+    ::new (static_cast<void*>(place)) U;
+  }
+  template <typename U, typename... Args>
+  void construct(U* place, Args&&... args) {
+    ::new (static_cast<void*>(place)) U(std::forward<Args>(args)...);
+  }
+};
+
+/// A column's array of values (or validity bytes, or string offsets).
+template <typename T>
+using RowVector = std::vector<T, DefaultInitAllocator<T>>;
 
 enum class ColumnType : uint8_t { kInt64, kFloat64, kBool, kString, kDate, kTimestamp };
 
@@ -91,6 +121,9 @@ class Column {
   // Resize sets the row count, new rows null with value 0; the mutable spans
   // then write values and validity in place.
   void Resize(size_t rows);
+  /// Resize without setting the new rows: each one's value and validity
+  /// must then be written (a null row's value as 0).
+  void ResizeUninitialized(size_t rows);
   std::span<uint8_t> mutable_validity() { return validity_; }
   std::span<int64_t> mutable_int64s();
   std::span<double> mutable_float64s();
@@ -101,23 +134,23 @@ class Column {
   /// Makes a kString column plain: row r's text is bytes[offsets[r],
   /// offsets[r + 1]), so `offsets` has size() + 1 entries, ascending from 0
   /// (null rows: empty). Validity must already be set.
-  void set_plain_strings(std::string bytes, std::vector<uint64_t> offsets);
+  void set_plain_strings(RowVector<char> bytes, RowVector<uint64_t> offsets);
 
  private:
   void CheckType(bool ok, const char* accessor) const;
 
   std::string name_;
   ColumnType type_;
-  std::vector<uint8_t> validity_;
+  RowVector<uint8_t> validity_;
   // Only the vector for type_ is used.
-  std::vector<int64_t> int64s_;
-  std::vector<double> float64s_;
-  std::vector<uint8_t> bools_;
-  std::vector<uint32_t> codes_;
+  RowVector<int64_t> int64s_;
+  RowVector<double> float64s_;
+  RowVector<uint8_t> bools_;
+  RowVector<uint32_t> codes_;
   StringDictionary dictionary_;
   bool plain_ = false;  // kString without a dictionary
-  std::string plain_bytes_;
-  std::vector<uint64_t> plain_offsets_;
+  RowVector<char> plain_bytes_;
+  RowVector<uint64_t> plain_offsets_;
 };
 
 /// A column's name and type: what two chunks of one file have in common.

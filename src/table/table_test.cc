@@ -71,12 +71,14 @@ TEST(TableTest, TypeNamesRoundTrip) {
   EXPECT_EQ(ColumnTypeFromName("int"), std::nullopt);
 }
 
+RowVector<char> Bytes(std::string_view text) { return {text.begin(), text.end()}; }
+
 TEST(ColumnTest, PlainStringsHaveNoDictionary) {
   Column ids("id", ColumnType::kString);
   ids.Resize(3);
   std::vector<uint8_t> valid = {1, 0, 1};
   std::copy(valid.begin(), valid.end(), ids.mutable_validity().begin());
-  ids.set_plain_strings("C1C22", {0, 2, 2, 5});
+  ids.set_plain_strings(Bytes("C1C22"), {0, 2, 2, 5});
   EXPECT_FALSE(ids.has_dictionary());
   EXPECT_EQ(ids.StringAt(0), "C1");
   EXPECT_TRUE(ids.IsNull(1));
@@ -91,7 +93,22 @@ TEST(ColumnTest, PlainStringsHaveNoDictionary) {
   // Offsets that do not cover the rows and bytes are a bug.
   Column bad("x", ColumnType::kString);
   bad.Resize(2);
-  EXPECT_THROW(bad.set_plain_strings("ab", {0, 2}), Error);
+  EXPECT_THROW(bad.set_plain_strings(Bytes("ab"), {0, 2}), Error);
+}
+
+TEST(ColumnTest, ResizeUninitializedKeepsTheRowsBeforeAndAddsRows) {
+  Column ages("age", ColumnType::kInt64);
+  ages.AppendInt64(7);
+  ages.ResizeUninitialized(3);
+  ASSERT_EQ(ages.size(), 3u);
+  EXPECT_EQ(ages.int64s()[0], 7);
+  EXPECT_FALSE(ages.IsNull(0));
+  ages.mutable_int64s()[1] = 0;
+  ages.mutable_validity()[1] = 0;
+  ages.mutable_int64s()[2] = 9;
+  ages.mutable_validity()[2] = 1;
+  EXPECT_EQ(ages.null_count(), 1u);
+  EXPECT_EQ(ages.int64s()[2], 9);
 }
 
 }  // namespace
