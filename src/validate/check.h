@@ -24,6 +24,10 @@ class Check {
   /// Called once before the first chunk with the names of all the file's
   /// columns (chunks hold only the columns some expectation reads).
   virtual void Begin(const std::vector<std::string>& /*file_columns*/) {}
+  /// Called once before the first chunk is added, with a guess at the
+  /// file's row count from that chunk's rows and bytes (it can be off
+  /// either way): for sizing what the check keeps.
+  virtual void ExpectRows(size_t /*rows*/) {}
   /// `first_row`: the index (from 0, data rows only) of the chunk's first row in the file.
   virtual void Add(const table::Table& chunk, size_t first_row) = 0;
   /// Fills `result` and returns whether the expectation held.

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <span>
 #include <unordered_map>
 
 #include "core/error.h"
@@ -81,36 +82,24 @@ class AggregateCheck : public Check {
         ThrowData("{}: column '{}' is string; this expectation needs numbers", type_, column_);
       }
     }
-    for (size_t row = 0; row < column.size(); ++row) {
-      if (column.IsNull(row)) continue;
-      ++count_;
-      if (NeedsCounts(statistic_)) {
-        std::string key = CellText(column, row);
-        auto it = counts_.find(key);
-        if (it == counts_.end()) {
-          counts_.emplace(std::move(key), Counted{CellJson(column, row), 1, order_++});
-        } else {
-          ++it->second.count;
-        }
-        continue;
-      }
-      double value = CellNumber(column, row);
-      if (std::isnan(value)) continue;  // pandas skips NaN in every statistic
-      ++numbers_;
-      // Welford: a stable running mean and sum of squared deviations.
-      double delta = value - mean_;
-      mean_ += delta / static_cast<double>(numbers_);
-      m2_ += delta * (value - mean_);
-      // Neumaier's compensated sum: the sum (and the mean from it) exact to
-      // the last bit in practice, where a plain running sum drifts
-      // (1.4465 read as 1.4464999999999961).
-      double total = sum_ + value;
-      compensation_ +=
-          std::abs(sum_) >= std::abs(value) ? (sum_ - total) + value : (value - total) + sum_;
-      sum_ = total;
-      min_ = std::min(min_, value);
-      max_ = std::max(max_, value);
-      if (NeedsValues(statistic_)) values_.push_back(value);
+    if (NeedsCounts(statistic_)) {
+      AddCounts(column);
+      return;
+    }
+    switch (column.type()) {
+      case ColumnType::kInt64:
+      case ColumnType::kDate:
+      case ColumnType::kTimestamp:
+        AddNumbers(column.int64s(), column.validity());
+        break;
+      case ColumnType::kFloat64:
+        AddNumbers(column.float64s(), column.validity());
+        break;
+      case ColumnType::kBool:
+        AddNumbers(column.bools(), column.validity());
+        break;
+      case ColumnType::kString:
+        break;  // rejected above
     }
   }
 
@@ -119,7 +108,9 @@ class AggregateCheck : public Check {
     switch (statistic_) {
       case Statistic::kMean: {
         double mean = (sum_ + compensation_) / static_cast<double>(numbers_);
-        if (!std::isfinite(mean)) mean = mean_;  // the sum overflowed; Welford's mean did not
+        if (!std::isfinite(mean)) {  // the sum overflowed; the scaled one did not
+          mean = scaled_sum_ / static_cast<double>(numbers_) / kScale;
+        }
         return Judge(result, numbers_ ? Json(mean) : Json(), numbers_ ? mean : NAN, false);
       }
       case Statistic::kSum: {
@@ -166,6 +157,53 @@ class AggregateCheck : public Check {
     size_t count;
     size_t order;
   };
+
+  void AddCounts(const Column& column) {
+    for (size_t row = 0; row < column.size(); ++row) {
+      if (column.IsNull(row)) continue;
+      ++count_;
+      std::string key = CellText(column, row);
+      auto it = counts_.find(key);
+      if (it == counts_.end()) {
+        counts_.emplace(std::move(key), Counted{CellJson(column, row), 1, order_++});
+      } else {
+        ++it->second.count;
+      }
+    }
+  }
+
+  // The values as CellNumber reads them, in one loop per chunk: Welford's
+  // division per value only for the standard deviation, and no call per row.
+  template <typename T>
+  void AddNumbers(std::span<const T> values, std::span<const uint8_t> validity) {
+    const bool welford = statistic_ == Statistic::kStdev;
+    const bool keep = NeedsValues(statistic_);
+    for (size_t row = 0; row < values.size(); ++row) {
+      if (!validity[row]) continue;
+      ++count_;
+      const auto value = static_cast<double>(values[row]);
+      if (std::isnan(value)) continue;  // pandas skips NaN in every statistic
+      ++numbers_;
+      if (welford) {  // a stable running mean and sum of squared deviations
+        double delta = value - mean_;
+        mean_ += delta / static_cast<double>(numbers_);
+        m2_ += delta * (value - mean_);
+      }
+      // Neumaier's compensated sum: the sum (and the mean from it) exact to
+      // the last bit in practice, where a plain running sum drifts
+      // (1.4465 read as 1.4464999999999961).
+      double total = sum_ + value;
+      compensation_ +=
+          std::abs(sum_) >= std::abs(value) ? (sum_ - total) + value : (value - total) + sum_;
+      sum_ = total;
+      // The same sum scaled down by a power of two (exactly), for a mean
+      // whose sum overflows.
+      scaled_sum_ += value * kScale;
+      min_ = std::min(min_, value);
+      max_ = std::max(max_, value);
+      if (keep) values_.push_back(value);
+    }
+  }
 
   // observed_value against min_value/max_value (strict_*); `column_unit`:
   // the bounds are in the column's unit (dates for min/max of a date column).
@@ -294,7 +332,8 @@ class AggregateCheck : public Check {
   std::optional<ColumnType> column_type_;
   size_t count_ = 0;    // non-null values
   size_t numbers_ = 0;  // non-NaN numbers
-  double mean_ = 0, m2_ = 0, sum_ = 0, compensation_ = 0;
+  static constexpr double kScale = 0x1p-600;
+  double mean_ = 0, m2_ = 0, sum_ = 0, compensation_ = 0, scaled_sum_ = 0;
   double min_ = INFINITY, max_ = -INFINITY;
   std::vector<double> values_;
   std::unordered_map<std::string, Counted> counts_;

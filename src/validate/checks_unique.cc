@@ -76,6 +76,7 @@ class FirstRows {
     }
   }
   void Added() { ++size_; }
+  size_t size() const { return size_; }
 
  private:
   // Zeroed slots straight from the kernel: a million distinct values take
@@ -104,39 +105,25 @@ class UniqueCheck : public Check {
   explicit UniqueCheck(const Expectation& e)
       : column_(e.kwargs.at("column").get<std::string>()), mostly_(e.kwargs.value("mostly", 1.0)) {}
 
+  void ExpectRows(size_t rows) override { expected_rows_ = rows; }
+
   void Add(const table::Table& chunk, size_t first_row) override {
     const Column& column = RequireColumn(chunk, column_);
     const size_t rows = column.size();
+    const bool first_chunk = element_count_ == 0;
     element_count_ += rows;
     missing_count_ += column.null_count();
     first_rows_.Reserve(rows);
-    auto validity = column.validity();
-    // Hash a batch of rows and prefetch their slots, then look them up: the
-    // table outgrows the cache, so this overlaps the misses.
-    constexpr size_t kBatch = 16;
-    uint64_t hashes[kBatch];
-    for (size_t start = 0; start < rows; start += kBatch) {
-      const size_t count = std::min(kBatch, rows - start);
-      for (size_t k = 0; k < count; ++k) {
-        hashes[k] = validity[start + k] ? HashOf(column, start + k) : 0;
-        first_rows_.Prefetch(hashes[k]);
-      }
-      for (size_t k = 0; k < count; ++k) {
-        const size_t row = start + k;
-        if (!validity[row]) continue;
-        FirstRows::Slot& slot = first_rows_.Find(hashes[k]);
-        if (slot.row_plus_one == 0) {
-          slot = {hashes[k], first_row + row + 1};
-          first_rows_.Added();
-          continue;
-        }
-        Repeated& repeated = repeated_[hashes[k]];
-        if (repeated.count == 0) {
-          repeated = {slot.row_plus_one - 1, 1, CellJson(column, row)};
-        }
-        ++repeated.count;
-        repeat_rows_.emplace_back(first_row + row, hashes[k]);
-      }
+    AddRows(column, first_row);
+    // Growing the table a chunk at a time would move every value seen so
+    // far again at each doubling: after the first chunk, make room at once
+    // for the values the rest of the file will likely add, at this chunk's
+    // share of new values.
+    if (first_chunk && expected_rows_ > element_count_ && element_count_ > 0) {
+      const double new_share =
+          static_cast<double>(first_rows_.size()) / static_cast<double>(element_count_);
+      first_rows_.Reserve(static_cast<size_t>(
+          new_share * static_cast<double>(expected_rows_ - element_count_) * 1.05));
     }
   }
 
@@ -170,6 +157,39 @@ class UniqueCheck : public Check {
   }
 
  private:
+  // Looks up the chunk's non-null values, recording new ones and repeats.
+  void AddRows(const Column& column, size_t first_row) {
+    const size_t rows = column.size();
+    auto validity = column.validity();
+    // Hash a batch of rows and prefetch their slots, then look them up: the
+    // table outgrows the cache, so this overlaps the misses.
+    constexpr size_t kBatch = 16;
+    uint64_t hashes[kBatch];
+    for (size_t start = 0; start < rows; start += kBatch) {
+      const size_t count = std::min(kBatch, rows - start);
+      for (size_t k = 0; k < count; ++k) {
+        hashes[k] = validity[start + k] ? HashOf(column, start + k) : 0;
+        first_rows_.Prefetch(hashes[k]);
+      }
+      for (size_t k = 0; k < count; ++k) {
+        const size_t row = start + k;
+        if (!validity[row]) continue;
+        FirstRows::Slot& slot = first_rows_.Find(hashes[k]);
+        if (slot.row_plus_one == 0) {
+          slot = {hashes[k], first_row + row + 1};
+          first_rows_.Added();
+          continue;
+        }
+        Repeated& repeated = repeated_[hashes[k]];
+        if (repeated.count == 0) {
+          repeated = {slot.row_plus_one - 1, 1, CellJson(column, row)};
+        }
+        ++repeated.count;
+        repeat_rows_.emplace_back(first_row + row, hashes[k]);
+      }
+    }
+  }
+
   // A value seen more than once: where it first occurred, how often, and
   // the value itself for the result.
   struct Repeated {
@@ -185,6 +205,7 @@ class UniqueCheck : public Check {
 
   std::string column_;
   double mostly_;
+  size_t expected_rows_ = 0;
   size_t element_count_ = 0, missing_count_ = 0;
   FirstRows first_rows_;
   std::unordered_map<uint64_t, Repeated> repeated_;

@@ -268,6 +268,41 @@ TEST_F(ValidatorTest, UniquenessAcrossChunksOfPlainStrings) {
   EXPECT_EQ(regex["partial_unexpected_list"][0], "C10000");
 }
 
+// A column only null checks read is read for presence only: its values are
+// not typed, so one that the first chunk's type does not read later in the
+// file is no error (it is for a check that reads values).
+TEST_F(ValidatorTest, ColumnsOnlyNullCheckedAreNotTyped) {
+  std::string text = "id,total\n";
+  for (int i = 0; i < 5000; ++i) text += std::to_string(i) + (i % 100 == 7 ? ",\n" : ",1.5\n");
+  text += "5000,not a number\n";
+  std::ofstream(data_) << text;
+  table::CsvOptions options;
+  options.chunk_bytes = 4096;
+  auto validate = [&](const std::string& type) {
+    Suite suite = ParseSuite(R"({"expectation_suite_name": "t", "expectations": [
+        {"expectation_type": ")" +
+                                 type + R"(", "kwargs": {"column": "total", "mostly": 0.98}}]})",
+                             "t.json");
+    return ValidateCsv(data_, suite, options, "2026-01-01T00:00:00Z");
+  };
+  Json result = validate("expect_column_values_to_not_be_null")["results"][0]["result"];
+  EXPECT_EQ(result["element_count"], 5001);
+  EXPECT_EQ(result["unexpected_count"], 50);
+  EXPECT_EQ(result["partial_unexpected_index_list"][0], 7);
+  EXPECT_EQ(result["partial_unexpected_list"][0], nullptr);
+  EXPECT_THROW(validate("expect_column_values_to_be_null"), Error);
+}
+
+// A mean whose sum overflows a double is still the mean.
+TEST_F(ValidatorTest, MeanOfHugeValues) {
+  std::ofstream(data_) << "x\n1.5e308\n1.7e308\n1.6e308\n";
+  Json r = ResultOf("expect_column_mean_to_be_between", R"({"column": "x", "min_value": 0})");
+  EXPECT_DOUBLE_EQ(r["observed_value"].get<double>(), 1.6e308);
+  EXPECT_EQ(ResultOf("expect_column_max_to_be_between",
+                     R"({"column": "x", "min_value": 0})")["observed_value"],
+            1.7e308);
+}
+
 TEST_F(ValidatorTest, RegexesAreSearchedAsPythonDoes) {
   EXPECT_TRUE(Holds("expect_column_values_to_match_regex",
                     R"({"column": "city", "regex": "(?i)^[a-z]+$"})"));
