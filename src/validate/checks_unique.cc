@@ -45,7 +45,10 @@ struct UnmapSlots {
   void operator()(void* slots) const { ::munmap(slots, bytes); }
 };
 
-// Hash -> first row, open addressing with linear probing.
+// Hash -> first row, open addressing with linear probing. A hash's home
+// slot is its fraction of the capacity ((hash * capacity) >> 64), so the
+// capacity need not be a power of two: a table sized for its expected
+// values is not rounded up to almost twice that.
 class FirstRows {
  public:
   struct Slot {
@@ -53,24 +56,25 @@ class FirstRows {
     uint64_t row_plus_one = 0;  // 0: empty
   };
 
-  void Prefetch(uint64_t hash) const { __builtin_prefetch(&slots_[hash & mask_]); }
+  void Prefetch(uint64_t hash) const { __builtin_prefetch(&slots_[Home(hash)]); }
 
   /// The slot of `hash`; a fresh one (row_plus_one == 0) when not seen yet.
   Slot& Find(uint64_t hash) {
-    for (size_t i = hash & mask_;; i = (i + 1) & mask_) {
+    for (size_t i = Home(hash);; i = i + 1 == capacity_ ? 0 : i + 1) {
       Slot& slot = slots_[i];
       if (slot.row_plus_one == 0 || slot.hash == hash) return slot;
     }
   }
   /// Makes room for `more` new values, keeping the table at most 3/4 full
-  /// (linear probing with 64-bit hashes stays short at that load).
+  /// (linear probing with 64-bit hashes stays short at that load). Growing,
+  /// it at least doubles, so that adding a chunk at a time moves each value
+  /// a bounded number of times.
   void Reserve(size_t more) {
     if ((size_ + more) * 4 <= capacity_ * 3) return;
     SlotArray old = std::move(slots_);
     const size_t old_capacity = capacity_;
-    capacity_ = std::bit_ceil(std::max<size_t>(1024, (size_ + more) * 4 / 3 + 1));
+    capacity_ = std::max({size_t{1024}, (size_ + more) * 4 / 3 + 1, capacity_ * 2});
     slots_ = Allocate(capacity_);
-    mask_ = capacity_ - 1;
     for (size_t i = 0; i < old_capacity; ++i) {
       if (old[i].row_plus_one != 0) Find(old[i].hash) = old[i];
     }
@@ -94,9 +98,12 @@ class FirstRows {
     return SlotArray(static_cast<Slot*>(memory), UnmapSlots{bytes});
   }
 
+  size_t Home(uint64_t hash) const {
+    return static_cast<size_t>((static_cast<unsigned __int128>(hash) * capacity_) >> 64);
+  }
+
   SlotArray slots_;
   size_t capacity_ = 0;
-  size_t mask_ = 0;
   size_t size_ = 0;
 };
 
