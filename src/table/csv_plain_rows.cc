@@ -102,8 +102,8 @@ struct Sse2 {
       __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + 16 * i));
       __m128i newline = _mm_cmpeq_epi8(bytes, newlines);
       __m128i stop = _mm_or_si128(_mm_cmpeq_epi8(bytes, delimiters), newline);
-      special = _mm_or_si128(special, _mm_or_si128(_mm_cmpeq_epi8(bytes, quotes),
-                                                   _mm_cmpeq_epi8(bytes, returns)));
+      special = _mm_or_si128(
+          special, _mm_or_si128(_mm_cmpeq_epi8(bytes, quotes), _mm_cmpeq_epi8(bytes, returns)));
       masks.stops |= uint64_t{static_cast<uint32_t>(_mm_movemask_epi8(stop))} << (16 * i);
       masks.newlines |= uint64_t{static_cast<uint32_t>(_mm_movemask_epi8(newline))} << (16 * i);
     }
@@ -139,8 +139,7 @@ struct Avx2 {
       special = _mm256_or_si256(special, _mm256_or_si256(_mm256_cmpeq_epi8(bytes, quotes),
                                                          _mm256_cmpeq_epi8(bytes, returns)));
       masks.stops |= uint64_t{static_cast<uint32_t>(_mm256_movemask_epi8(stop))} << (32 * i);
-      masks.newlines |= uint64_t{static_cast<uint32_t>(_mm256_movemask_epi8(newline))}
-                        << (32 * i);
+      masks.newlines |= uint64_t{static_cast<uint32_t>(_mm256_movemask_epi8(newline))} << (32 * i);
     }
     masks.special = static_cast<uint32_t>(_mm256_movemask_epi8(special));
     return masks;

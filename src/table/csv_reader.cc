@@ -62,6 +62,9 @@ struct CsvReader::State {
   std::optional<std::vector<ColumnType>> types;
   size_t inferred_from_rows = 0;
   uint64_t pos = 0;  // where the next chunk starts
+  // A quoted field holding a line break crossed a guessed block cut: cut
+  // by counting quotes from then on.
+  bool quoted_line_breaks = false;
   int jobs = 1;
   // The fields of a chunk's blocks, kept from chunk to chunk so that their
   // buffers are allocated (and their pages touched) once.
@@ -174,6 +177,7 @@ namespace {
 // What the first pass learns about one block of a chunk.
 struct BlockSummary {
   size_t rows = 0;
+  uint64_t end = 0;  // where its last row ended
   std::optional<SyntaxFailure> failure;
   std::vector<std::optional<ColumnType>> inferred;  // by column; empty when not inferring
   std::vector<uint8_t> mostly_distinct;             // by column; block 0 of the first chunk
@@ -240,7 +244,9 @@ std::optional<Table> CsvReader::Next() {
     uint64_t target = s.pos + std::min<uint64_t>(room, s.options.chunk_bytes);
     size_t wanted = static_cast<size_t>((target - s.pos) / kBlockBytes + 1);
     s.file.Populate(s.pos, target + kBlockBytes);  // the chunk, and the row running past it
-    std::vector<uint64_t> bounds = SplitAtRowBoundaries(s.text, s.pos, target, wanted, s.jobs);
+    std::vector<uint64_t> bounds = s.quoted_line_breaks
+                                       ? SplitAtRowBoundaries(s.text, s.pos, target, wanted, s.jobs)
+                                       : GuessRowBoundaries(s.text, s.pos, target, wanted);
     const size_t num_blocks = bounds.size() - 1;
     const size_t workers = std::min<size_t>(num_blocks, static_cast<size_t>(s.jobs));
     const bool infer = !s.types.has_value();
@@ -269,6 +275,7 @@ std::optional<Table> CsvReader::Next() {
       TokenizeRows(s.text, bounds[b], bounds[b + 1], num_columns, s.options.delimiter, &piece,
                    record ? &s.selected : &nothing);
       blocks[b].rows = piece.rows;
+      blocks[b].end = piece.end;
       blocks[b].failure = std::move(piece.failure);
       if (blocks[b].failure) return;
       if (choose_plain && b == 0 && !s.options.always_dictionary) {
@@ -288,14 +295,25 @@ std::optional<Table> CsvReader::Next() {
       }
     });
     // A syntax error makes the quote counts after it meaningless, so only
-    // the earliest one in the file is real.
+    // the earliest one in the file is real. With guessed cuts, a block is
+    // read from a row start when every block before it ended at its cut; a
+    // quoted line break across a cut is found at the first block that ran
+    // past it, and the chunk is read again with cuts from counted quotes
+    // (and so is the rest of the file: such a file likely has more).
     const SyntaxFailure* first_syntax = nullptr;
-    for (const BlockSummary& block : blocks) {
-      if (block.failure && (!first_syntax || block.failure->offset < first_syntax->offset)) {
-        first_syntax = &*block.failure;
+    bool guess_missed = false;
+    for (size_t b = 0; b < num_blocks && !first_syntax && !guess_missed; ++b) {
+      if (blocks[b].failure) {
+        first_syntax = &*blocks[b].failure;
+      } else if (!s.quoted_line_breaks && blocks[b].end != bounds[b + 1]) {
+        guess_missed = true;
       }
     }
     if (first_syntax) s.Fail(first_syntax->offset, first_syntax->message);
+    if (guess_missed) {
+      s.quoted_line_breaks = true;
+      continue;
+    }
 
     std::vector<size_t> first_rows(num_blocks + 1, 0);
     for (size_t b = 0; b < num_blocks; ++b) first_rows[b + 1] = first_rows[b] + blocks[b].rows;

@@ -47,6 +47,7 @@ struct SyntaxFailure {
 /// The rows of one byte range of a file, split into fields column by column.
 struct TokenizedPiece {
   uint64_t begin = 0;  // file offset the piece's spans are relative to
+  uint64_t end = 0;    // file offset where its last row ended (with no failure)
   size_t rows = 0;
   std::vector<std::vector<CellSpan>> columns;  // columns[column][row]
   /// Set at the first syntax error; the rows before it are complete.
@@ -77,6 +78,15 @@ std::optional<SyntaxFailure> ReadOneRow(std::string_view text, uint64_t* pos, ch
 /// of the last row; consecutive boundaries differ.
 std::vector<uint64_t> SplitAtRowBoundaries(std::string_view text, uint64_t begin,
                                            uint64_t target_end, size_t pieces, int jobs);
+
+/// SplitAtRowBoundaries without counting quotes: it cuts just after the
+/// first '\n' at or after each target, which is a row start unless a quoted
+/// field holding a line break spans the target. So the cuts are a guess the
+/// caller checks: they are all right when each piece's rows, tokenized from
+/// the piece before's end, end exactly at the next cut (TokenizedPiece::end).
+/// Most files quote no line breaks, and the guess saves a pass over the text.
+std::vector<uint64_t> GuessRowBoundaries(std::string_view text, uint64_t begin, uint64_t target_end,
+                                         size_t pieces);
 
 /// The text of a field of the piece starting at `piece_text`: a view of the
 /// file, or its unescaped copy in `scratch` when it has doubled quotes.

@@ -250,6 +250,53 @@ TEST(CsvTokenizerTest, Avx2AndSse2PathsFailAlike) {
   }
 }
 
+// Guessed cuts: right where no quoted line break spans one, and where one
+// does, the piece before the first wrong cut runs past it.
+TEST(CsvTokenizerTest, GuessedCutsAreRightOrShowWhereTheyAreWrong) {
+  std::mt19937 random(5);
+  const char* fields[] = {"plain", "\"q,uoted\"", "\"\"\"\"", "", "x", "\"line\nbreak\""};
+  for (size_t kinds : {5u, 6u}) {  // without, then with quoted line breaks
+    std::string text;
+    for (int row = 0; row < 3000; ++row) {
+      for (int c = 0; c < 3; ++c) {
+        if (c > 0) text += ',';
+        text += fields[random() % kinds];
+      }
+      text += row % 5 == 0 ? "\r\n" : "\n";
+    }
+    auto whole = Rows(text, 0, text.size(), 3);
+    size_t missed = 0;
+    for (size_t pieces : {2u, 3u, 17u, 500u}) {
+      std::vector<uint64_t> bounds = GuessRowBoundaries(text, 0, text.size(), pieces);
+      ASSERT_EQ(bounds.front(), 0u);
+      ASSERT_EQ(bounds.back(), text.size());
+      std::vector<std::vector<std::string>> joined;
+      size_t i = 0;
+      for (; i + 1 < bounds.size(); ++i) {
+        ASSERT_LT(bounds[i], bounds[i + 1]);
+        TokenizedPiece piece;
+        TokenizeRows(text, bounds[i], bounds[i + 1], 3, ',', &piece);
+        ASSERT_FALSE(piece.failure) << piece.failure->message;
+        if (piece.end != bounds[i + 1]) {
+          // The cut fell inside a quoted field: no row starts there.
+          EXPECT_GT(piece.end, bounds[i + 1]);
+          ++missed;
+          break;
+        }
+        auto part = Rows(text, bounds[i], bounds[i + 1], 3);
+        joined.insert(joined.end(), part.begin(), part.end());
+      }
+      if (i + 1 == bounds.size()) {
+        EXPECT_EQ(joined, whole) << pieces << " pieces";
+      }
+      if (kinds == 5) {
+        EXPECT_EQ(bounds, SplitAtRowBoundaries(text, 0, text.size(), pieces, 2));
+      }
+    }
+    EXPECT_EQ(missed > 0, kinds == 6);
+  }
+}
+
 TEST(CsvTokenizerTest, SplitStopsAtTheRowHoldingTheTarget) {
   std::string text = "aaaa\nbb\"\n\"b\ncc\n";
   // Byte 7 is inside row 2's quoted field: the chunk runs to the end of row 2.

@@ -104,8 +104,8 @@ bool ParseSimpleDecimal(std::string_view text, double* value) {
   size_t fraction_digits = 0;
   if (p != end && *p == '.') {
     const char* const fraction = ++p;
-    for (unsigned digit;
-         p != end && (digit = static_cast<unsigned char>(*p) - unsigned{'0'}) <= 9; ++p) {
+    for (unsigned digit; p != end && (digit = static_cast<unsigned char>(*p) - unsigned{'0'}) <= 9;
+         ++p) {
       digits = digits * 10 + digit;
     }
     fraction_digits = static_cast<size_t>(p - fraction);
