@@ -8,7 +8,7 @@ packages=(
   libssl-dev libcurl4-openssl-dev libsqlite3-dev libyaml-cpp-dev
   nlohmann-json3-dev libcli11-dev libfmt-dev libtoml11-dev
   libpq-dev libboost-dev rapidjson-dev libpcre2-dev
-  libxgboost-dev libeigen3-dev
+  libxgboost-dev libeigen3-dev libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-yaml python3-ruamel.yaml openssl
   python3-xgboost python3-sklearn
