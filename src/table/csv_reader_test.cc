@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -275,8 +276,9 @@ TEST_F(CsvReaderTest, DictionaryKeepsFirstAppearanceOrder) {
   EXPECT_TRUE(plan.IsNull(3));
 }
 
-// A file of `rows` rows whose fields exercise every syntax feature.
-std::string GeneratedCsv(size_t rows) {
+// A file of `rows` rows whose fields exercise every syntax feature (all but
+// quoted line breaks without `line_breaks`).
+std::string GeneratedCsv(size_t rows, bool line_breaks = true) {
   std::mt19937_64 random(12345);
   std::string text = "id,amount,flag,day,label,note,key\n";
   const char* notes[] = {
@@ -291,7 +293,8 @@ std::string GeneratedCsv(size_t rows) {
     text +=
         "2024-0" + std::to_string(random() % 9 + 1) + "-1" + std::to_string(random() % 10) + ',';
     text += "label" + std::to_string(random() % 300) + ',';
-    text += notes[random() % 7];
+    const char* note = notes[random() % 7];
+    text += line_breaks || !std::strpbrk(note, "\r\n") ? note : "plain";
     // Mostly distinct, so read without a dictionary; some null, some quoted.
     switch (random() % 8) {
       case 0:
@@ -328,6 +331,31 @@ TEST_F(CsvReaderTest, ParallelParseEqualsSerialParse) {
     CsvOptions parallel;
     parallel.jobs = jobs;
     ExpectSameTable(ReadCsv(path, parallel), expected);
+  }
+}
+
+// Without quoted line breaks the blocks are cut where guessed; with them the
+// guess fails at the first block that spans one (tested above). Either way
+// the rows are the ones written, in order, whatever the number of threads.
+TEST_F(CsvReaderTest, BlocksCutAtGuessedRowStartsGiveTheRowsWritten) {
+  std::string path = Write(GeneratedCsv(100000, false));
+  for (int jobs : {1, 2, 5}) {
+    SCOPED_TRACE(jobs);
+    CsvOptions options;
+    options.jobs = jobs;
+    options.chunk_bytes = 3 << 20;  // chunks of about a dozen blocks each
+    CsvReader reader(path, options);
+    int64_t next_id = 0;
+    while (std::optional<Table> chunk = reader.Next()) {
+      const Column& id = chunk->column(0);
+      for (size_t row = 0; row < id.size(); ++row) ASSERT_EQ(id.int64s()[row], next_id++);
+      const Column& note = chunk->column(5);
+      for (size_t row = 0; row < note.size(); ++row) {
+        if (note.IsNull(row)) continue;
+        ASSERT_EQ(note.StringAt(row).find('\n'), std::string::npos);
+      }
+    }
+    EXPECT_EQ(next_id, 100000);
   }
 }
 
