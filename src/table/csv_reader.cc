@@ -300,12 +300,18 @@ std::optional<Table> CsvReader::Next() {
     // quoted line break across a cut is found at the first block that ran
     // past it, and the chunk is read again with cuts from counted quotes
     // (and so is the rest of the file: such a file likely has more).
+    // A block that ran past its cut over blank lines only is fine: the next
+    // one skips them too.
+    auto ran_past = [&](size_t b) {
+      std::string_view past = s.text.substr(bounds[b + 1], blocks[b].end - bounds[b + 1]);
+      return past.find_first_not_of("\r\n") != std::string_view::npos;
+    };
     const SyntaxFailure* first_syntax = nullptr;
     bool guess_missed = false;
     for (size_t b = 0; b < num_blocks && !first_syntax && !guess_missed; ++b) {
       if (blocks[b].failure) {
         first_syntax = &*blocks[b].failure;
-      } else if (!s.quoted_line_breaks && blocks[b].end != bounds[b + 1]) {
+      } else if (!s.quoted_line_breaks && ran_past(b)) {
         guess_missed = true;
       }
     }

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <random>
 
 #include "core/error.h"
@@ -356,6 +357,31 @@ TEST_F(CsvReaderTest, BlocksCutAtGuessedRowStartsGiveTheRowsWritten) {
       }
     }
     EXPECT_EQ(next_id, 100000);
+  }
+}
+
+// Runs of blank lines across block cuts count no row twice.
+TEST_F(CsvReaderTest, BlankLinesAcrossBlockCutsAreSkippedOnce) {
+  std::string text = "id,name\n";
+  for (int row = 0; row < 60000; ++row) {
+    text += std::to_string(row) + ",name" + std::to_string(row % 97) + '\n';
+    // Blank lines are half the bytes, so most cuts fall in a run of them.
+    text += std::string(static_cast<size_t>(row % 31), '\n');
+    if (row % 7 == 0) text += "\r\n\r\n";
+  }
+  std::string path = Write(text);
+  for (size_t chunk_bytes :
+       {size_t{64} << 10, size_t{1} << 20, std::numeric_limits<size_t>::max()}) {
+    SCOPED_TRACE(chunk_bytes);
+    CsvOptions options;
+    options.chunk_bytes = chunk_bytes;
+    CsvReader reader(path, options);
+    int64_t next_id = 0;
+    while (std::optional<Table> chunk = reader.Next()) {
+      const Column& id = chunk->column(0);
+      for (size_t row = 0; row < id.size(); ++row) ASSERT_EQ(id.int64s()[row], next_id++);
+    }
+    EXPECT_EQ(next_id, 60000);
   }
 }
 
