@@ -83,8 +83,9 @@ std::vector<uint64_t> SplitAtRowBoundaries(std::string_view text, uint64_t begin
 /// first '\n' at or after each target, which is a row start unless a quoted
 /// field holding a line break spans the target. So the cuts are a guess the
 /// caller checks: they are all right when each piece's rows, tokenized from
-/// the piece before's end, end exactly at the next cut (TokenizedPiece::end).
-/// Most files quote no line breaks, and the guess saves a pass over the text.
+/// the piece before's end, end at the next cut (TokenizedPiece::end), or past
+/// it over blank lines only (the next piece skips them too). Most files quote
+/// no line breaks, and the guess saves a pass over the text.
 std::vector<uint64_t> GuessRowBoundaries(std::string_view text, uint64_t begin, uint64_t target_end,
                                          size_t pieces);
 
